@@ -1,0 +1,237 @@
+"""The MLflow model registry, behind the narrow surface the core needs.
+
+Aliases, never the deprecated stages. mlflow is imported inside methods so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlci.config import candidate_is_local
+from mlci.errors import InputError, ServiceError
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.pyfunc import PyFuncModel
+
+DIGEST_TAG = "mlci.artifact_digest"
+EXPERIMENT = "mlci"
+# Bounded retries: MLflow's defaults keep a dead server waiting for minutes before exit 3.
+_HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+}
+_INPUT_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    name: str
+    version: str
+    source: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """A model's files on this machine, their digest, and the registry version if it has one."""
+
+    uri: str
+    path: Path
+    digest: str
+    version: str | None = None
+
+
+@contextmanager
+def registry_errors(what: str) -> Iterator[None]:
+    """Map MLflow's exceptions to mlci's: missing things are input errors, the rest the service's."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except MlflowException as exc:
+        first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else repr(exc)
+        if exc.error_code in _INPUT_CODES:
+            raise InputError(f"{what}: {first}") from exc
+        raise ServiceError(f"{what}: MLflow registry failed: {first[:300]}") from exc
+    except OSError as exc:
+        raise ServiceError(f"{what}: MLflow registry unreachable: {exc}") from exc
+
+
+def dir_digest(path: Path) -> str:
+    """sha256 over every file's relative path and content: the same files, the same digest."""
+    h = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+class Registry:
+    """One tracking server / registry, one set of credentials (MLflow's own env vars)."""
+
+    def __init__(self, tracking_uri: str, artifact_root: Path | None = None) -> None:
+        for key, value in _HTTP_DEFAULTS.items():
+            os.environ.setdefault(key, value)
+        self.tracking_uri = tracking_uri
+        self.artifact_root = artifact_root
+        self._client: MlflowClient | None = None
+
+    @property
+    def client(self) -> MlflowClient:
+        if self._client is None:
+            import mlflow
+
+            mlflow.set_tracking_uri(self.tracking_uri)
+            mlflow.set_registry_uri(self.tracking_uri)
+            self._client = mlflow.MlflowClient(self.tracking_uri, self.tracking_uri)
+        return self._client
+
+    def _info(self, mv: Any) -> VersionInfo:
+        return VersionInfo(name=mv.name, version=str(mv.version), source=mv.source, tags=dict(mv.tags or {}))
+
+    def model_exists(self, name: str) -> bool:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            with registry_errors(f"registered model {name}"):
+                self.client.get_registered_model(name)
+        except InputError as exc:
+            if isinstance(exc.__cause__, MlflowException) and exc.__cause__.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return False
+            raise
+        return True
+
+    def by_alias(self, name: str, alias: str) -> VersionInfo | None:
+        """The version holding the alias, or None when the model or the alias does not exist."""
+        if not self.model_exists(name):
+            return None
+        with registry_errors(f"registered model {name}"):
+            aliases = self.client.get_registered_model(name).aliases or {}
+            if alias not in aliases:
+                return None
+            return self.version(name, str(aliases[alias]))
+
+    def version(self, name: str, version: str) -> VersionInfo:
+        with registry_errors(f"models:/{name}/{version}"):
+            return self._info(self.client.get_model_version(name, version))
+
+    def versions(self, name: str) -> tuple[VersionInfo, ...]:
+        with registry_errors(f"registered model {name}"):
+            found = self.client.search_model_versions(f"name = '{name}'")
+        return tuple(sorted((self._info(v) for v in found), key=lambda v: int(v.version)))
+
+    def find_by_digest(self, name: str, digest: str) -> VersionInfo | None:
+        if not self.model_exists(name):
+            return None
+        return next((v for v in self.versions(name) if v.tags.get(DIGEST_TAG) == digest), None)
+
+    def fetch(self, uri: str, into: Path) -> LocalModel:
+        """Download a runs:/ or models:/ URI (or take a local directory) and digest its files."""
+        local = Path(uri)
+        if candidate_is_local(uri):
+            if not (local / "MLmodel").is_file():
+                raise InputError(f"{uri}: not an MLflow model directory (no MLmodel file)")
+            return LocalModel(uri=uri, path=local, digest=dir_digest(local))
+        version = None
+        if uri.startswith("models:/"):
+            version = self._resolve_models_uri(uri)
+            uri = f"models:/{version.name}/{version.version}"
+        import mlflow
+
+        into.mkdir(parents=True, exist_ok=True)
+        with registry_errors(f"model {uri}"):
+            path = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(into)))
+        if not (path / "MLmodel").is_file():
+            raise InputError(f"{uri}: does not hold an MLflow model (no MLmodel file)")
+        return LocalModel(uri=uri, path=path, digest=dir_digest(path), version=version.version if version else None)
+
+    def _resolve_models_uri(self, uri: str) -> VersionInfo:
+        rest = uri[len("models:/") :]
+        if "@" in rest:
+            name, alias = rest.split("@", 1)
+            found = self.by_alias(name, alias)
+            if found is None:
+                raise InputError(f"{uri}: no version of {name} holds alias @{alias}")
+            return found
+        name, _, version = rest.partition("/")
+        if not version.isdigit():
+            raise InputError(f"{uri}: expected models:/NAME/VERSION or models:/NAME@ALIAS")
+        return self.version(name, version)
+
+    def register(self, model: LocalModel, name: str) -> VersionInfo:
+        """Register the model's files as a new version, tagged with their digest."""
+        import mlflow
+
+        with registry_errors(f"registered model {name}"):
+            experiment_id = self._experiment_id()
+            with mlflow.start_run(experiment_id=experiment_id, run_name=f"mlci-register-{name}") as run:
+                mlflow.set_tag("mlci.kind", "registration")
+                mlflow.log_artifacts(str(model.path), artifact_path="model")
+            if not self.model_exists(name):
+                self.client.create_registered_model(name)
+            mv = self.client.create_model_version(
+                name, source=f"{run.info.artifact_uri}/model", run_id=run.info.run_id, tags={DIGEST_TAG: model.digest}
+            )
+        return self._info(mv)
+
+    def _experiment_id(self) -> str:
+        found = self.client.get_experiment_by_name(EXPERIMENT)
+        if found is not None:
+            return str(found.experiment_id)
+        location = self.artifact_root.as_uri() if self.artifact_root is not None else None
+        return str(self.client.create_experiment(EXPERIMENT, artifact_location=location))
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        with registry_errors(f"registered model {name}"):
+            self.client.set_registered_model_alias(name, alias, version)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        with registry_errors(f"registered model {name}"):
+            self.client.delete_registered_model_alias(name, alias)
+
+    def tag_version(self, name: str, version: str, tags: Mapping[str, str]) -> None:
+        with registry_errors(f"models:/{name}/{version}"):
+            for key, value in tags.items():
+                self.client.set_model_version_tag(name, version, key, value)
+
+    def model_tags(self, name: str) -> dict[str, str]:
+        with registry_errors(f"registered model {name}"):
+            return dict(self.client.get_registered_model(name).tags or {})
+
+    def tag_model(self, name: str, key: str, value: str) -> None:
+        with registry_errors(f"registered model {name}"):
+            self.client.set_registered_model_tag(name, key, value)
+
+
+def load_pyfunc(model: LocalModel, role: str) -> PyFuncModel:
+    """Load with mlflow.pyfunc; a model that cannot load is an input error naming it."""
+    import mlflow.pyfunc
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return mlflow.pyfunc.load_model(str(model.path))
+    except (MlflowException, ImportError, OSError, ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{role} {model.uri}: cannot load with mlflow.pyfunc: {first[:300]}") from exc
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="mlci-")

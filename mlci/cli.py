@@ -1,0 +1,124 @@
+"""The `mlci` command: a lazy click group and the one place errors become exit codes.
+
+Subcommands are imported only when invoked, so `mlci --help` never loads mlflow, dvc, pandas,
+pyarrow or scikit-learn (tests/test_cli.py checks sys.modules in a child process).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import warnings
+from typing import NoReturn
+
+import click
+
+from mlci import __version__
+from mlci.errors import ExitCode, MlciError
+
+# name -> (module under mlci.commands, one-line help shown by `mlci --help`)
+COMMANDS: dict[str, str] = {
+    "init": "Write a starting mlci.yaml in this repository.",
+    "demo": "Build a real example project and run the whole gate on it.",
+    "schema": "Infer a schema contract from reference data.",
+    "profile": "Compute a data profile (statistics) of a table.",
+    "validate": "Check data against its schema contract.",
+    "regress": "Test the candidate model against the registry's champion.",
+    "version": "Track data and models with DVC and record lineage.",
+    "promote": "Move @champion to the candidate, through a passing report.",
+    "rollback": "Move @champion back to the previous champion.",
+    "history": "Show the champion timeline of a model.",
+    "report": "Render mlci-report.json as Markdown, JSON or text.",
+    "gate": "Run validate and regress, write the report, exit 0 or 1.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"mlci.commands.{cmd_name}")
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help text comes from COMMANDS so that listing commands imports none of them.
+        with formatter.section("Commands"):
+            formatter.write_dl(list(COMMANDS.items()))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mlci")
+@click.option("--debug", is_flag=True, help="Show tracebacks and library warnings.")
+def cli(debug: bool) -> None:
+    """mlci: CI/CD for machine-learning models.
+
+    Exit codes: 0 passed, 1 the gate said no, 2 usage/config/input error,
+    3 an external service failed, 130 interrupted.
+    """
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("MLCI_DEBUG") == "1"
+    _quiet_libraries(debug)
+    sys.exit(_run(args, debug))
+
+
+def _run(args: list[str], debug: bool) -> int:
+    try:
+        result = cli.main(args=args, prog_name="mlci", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("mlci: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("mlci: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except MlciError as exc:
+        if debug:
+            raise
+        click.echo(f"mlci: error: {exc}", err=True)
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"mlci: unexpected error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("mlci: this is a bug in mlci or a library it uses; rerun with --debug for the traceback", err=True)
+        return ExitCode.SERVICE
+    return int(result) if isinstance(result, int) else ExitCode.PASSED
+
+
+def _quiet_libraries(debug: bool) -> None:
+    """mlci speaks for itself; library chatter and warnings only with --debug."""
+    if debug:
+        return
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("always", module="mlci")
+    warnings.showwarning = _show_warning
+    for name in ("mlflow", "alembic", "dvc", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    from mlci.config import ConfigWarning
+
+    if issubclass(category, ConfigWarning):
+        click.echo(f"mlci: warning: {message}", err=True)
+
+
+if __name__ == "__main__":
+    main()

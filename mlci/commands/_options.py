@@ -1,0 +1,48 @@
+"""Options every step command shares, and small helpers the thin commands call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlci.errors import NotAvailableError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(fn: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("mlci.yaml"),
+        show_default=True,
+        help="mlci.yaml to use; relative paths in it resolve against its folder.",
+    )(fn)
+
+
+def report_json_option(fn: F) -> F:
+    return click.option(
+        "--report-json",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("mlci-report.json"),
+        show_default=True,
+        help="Where to write the GateReport JSON.",
+    )(fn)
+
+
+def progress(message: str) -> None:
+    click.echo(f"mlci: {message}", err=True)
+
+
+def not_available(name: str, issue: str) -> click.Command:
+    """A registered command that is not built yet: says so and exits 2, never fakes output."""
+
+    @click.command(name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    def command() -> int:
+        raise NotAvailableError(f"`mlci {name}` is not available yet ({issue}); see README 'Commands'")
+
+    return command

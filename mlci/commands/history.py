@@ -1,0 +1,37 @@
+"""`mlci history`: the champion timeline, newest first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from mlci.commands._options import config_option
+
+
+@click.command(name="history")
+@config_option
+@click.option("--model", "model_name", help="Registered model name (default: model.name in mlci.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
+    """Show the champion timeline of a model."""
+    from mlci.config import load_config
+    from mlci.gate import registry_for
+    from mlci.promotion import history
+
+    loaded = load_config(config_path)
+    name = model_name or loaded.require_model().name
+    events = history(registry_for(loaded), name)
+    if not events:
+        click.echo(f"{name}: no promotions recorded by mlci")
+        return 0
+    for event in reversed(events):
+        if as_json:
+            click.echo(json.dumps(json.loads(event.to_json()), sort_keys=True))
+            continue
+        replaced = f" (replaced v{event.replaced_version})" if event.replaced_version else ""
+        forced = " [forced]" if event.forced else ""
+        sha = f" commit {event.git_sha[:12]}" if event.git_sha else ""
+        click.echo(f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}")
+    return 0

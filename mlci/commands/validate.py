@@ -1,0 +1,18 @@
+"""`mlci validate`: one step of the gate, written as a GateReport."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlci.commands._options import config_option, report_json_option
+from mlci.commands._steps import run_and_report
+
+
+@click.command(name="validate")
+@config_option
+@report_json_option
+def command(config_path: Path, report_json: Path) -> int:
+    """Check data against its schema contract."""
+    return run_and_report(config_path=config_path, report_json=report_json, names=("validate",))

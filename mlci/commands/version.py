@@ -1,0 +1,5 @@
+"""`mlci version`: registered, not built yet."""
+
+from mlci.commands._options import not_available
+
+command = not_available("version", "planned")

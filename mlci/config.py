@@ -1,0 +1,213 @@
+"""mlci.yaml: its schema and load_config, the one place configuration is read and validated.
+
+Errors name the file and the dotted key; unknown keys warn, because a typo must not be ignored
+silently. Relative paths resolve against the folder of the config file, not the working directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mlci.errors import ConfigError
+
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+DEFAULT_CONFIG = "mlci.yaml"
+
+
+class ConfigWarning(UserWarning):
+    """An unknown key in mlci.yaml."""
+
+
+class Task(str, Enum):
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+
+
+class _Section(BaseModel):
+    # extra="allow" keeps unknown keys so they can be reported by their dotted path.
+    model_config = ConfigDict(extra="allow", frozen=True, strict=False)
+
+
+class MetricRule(_Section):
+    min: float | None = None
+    max: float | None = None
+    max_drop: float | None = Field(default=None, ge=0)
+
+
+class DataConfig(_Section):
+    path: Path | None = None
+    reference: Path | None = None
+    schema_: Path | None = Field(default=None, alias="schema")
+    label: str | None = None
+
+
+class ModelConfig(_Section):
+    name: str = Field(min_length=1, pattern=r"^[^\s/:@]+$")
+    task: Task
+    candidate: str = Field(min_length=1)
+    eval_data: Path
+    metrics: dict[str, MetricRule] = Field(default_factory=dict)
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _empty_rules(cls, value: Any) -> Any:
+        # `accuracy:` with nothing after it means "report it, no rule".
+        if isinstance(value, Mapping):
+            return {k: ({} if v is None else v) for k, v in value.items()}
+        return value
+
+
+class RegistryConfig(_Section):
+    tracking_uri: str = DEFAULT_TRACKING_URI
+    champion_alias: str = Field(default="champion", pattern=r"^[A-Za-z0-9_-]+$")
+
+
+class Config(_Section):
+    data: DataConfig = Field(default_factory=DataConfig)
+    model: ModelConfig | None = None
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)
+
+
+class LoadedConfig(BaseModel):
+    """A validated config with its paths made absolute, and where it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    digest: str
+    config: Config
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def require_model(self) -> ModelConfig:
+        if self.config.model is None:
+            raise ConfigError(f"{self.path.name}: model: missing section (name, task, candidate, eval_data)")
+        return self.config.model
+
+    def require_data(self, key: str) -> Path:
+        value = getattr(self.config.data, "schema_" if key == "schema" else key)
+        if value is None:
+            raise ConfigError(f"{self.path.name}: data.{key}: required by this command but not set")
+        return Path(value)
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLFLOW_TRACKING_URI wins over the file, as MLflow users expect."""
+        uri = os.environ.get("MLFLOW_TRACKING_URI") or self.config.registry.tracking_uri
+        return resolve_sqlite_uri(uri, self.root)
+
+
+def resolve_sqlite_uri(uri: str, root: Path) -> str:
+    """Make a relative sqlite path absolute against root (SQLAlchemy would use the cwd)."""
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        return prefix + str((root / uri[len(prefix) :]).resolve())
+    return uri
+
+
+def load_config(path: Path) -> LoadedConfig:
+    """Read, validate and resolve mlci.yaml; raise ConfigError naming the file and key."""
+    raw_text = _read(path)
+    try:
+        raw = yaml.safe_load(raw_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}:{where}: cannot parse YAML: {problem}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections at the top level")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+    for key in _unknown_keys(config):
+        warnings.warn(f"{path.name}: {key}: unknown key, ignored", ConfigWarning, stacklevel=2)
+    resolved = _resolve_paths(config, path.parent.resolve())
+    digest = "sha256:" + hashlib.sha256(raw_text.encode()).hexdigest()
+    return LoadedConfig(path=path.resolve(), digest=digest, config=resolved)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (create one, or pass --config)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    """The first error, as 'file: dotted.key: what was wrong'."""
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    value = err.get("input")
+    got = f", got {value!r}" if err["type"] != "missing" and not isinstance(value, dict) else ""
+    message = _MESSAGES.get(err["type"], err["msg"])
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{path.name}: {key}: {message}{got}{more}"
+
+
+_MESSAGES = {
+    "missing": "required key is missing",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "string_type": "expected a string",
+    "enum": "expected one of binary, multiclass, regression",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "path_type": "expected a file path",
+    "greater_than_equal": "must be zero or more",
+}
+
+
+def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[str]:
+    for key in model.model_extra or {}:
+        yield f"{prefix}{key}"
+    for name, value in model:
+        alias = type(model).model_fields[name].alias or name
+        if isinstance(value, BaseModel):
+            yield from _unknown_keys(value, f"{prefix}{alias}.")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(v, BaseModel):
+                    yield from _unknown_keys(v, f"{prefix}{alias}.{k}.")
+
+
+def _resolve_paths(config: Config, root: Path) -> Config:
+    def absolute(p: Path | None) -> Path | None:
+        return None if p is None else (root / p).resolve()
+
+    data = config.data.model_copy(
+        update={
+            "path": absolute(config.data.path),
+            "reference": absolute(config.data.reference),
+            "schema_": absolute(config.data.schema_),
+        }
+    )
+    model = config.model
+    if model is not None:
+        update: dict[str, Any] = {"eval_data": absolute(model.eval_data)}
+        if candidate_is_local(model.candidate):
+            update["candidate"] = str((root / model.candidate).resolve())
+        model = model.model_copy(update=update)
+    return config.model_copy(update={"data": data, "model": model})
+
+
+def candidate_is_local(uri: str) -> bool:
+    """A path on disk, as opposed to a runs:/, models:/ or other scheme URI."""
+    return "://" not in uri and not uri.startswith(("models:/", "runs:/"))
