@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 import warnings
 from typing import NoReturn
 
@@ -85,17 +86,21 @@ def _run(args: list[str], debug: bool) -> int:
         click.echo("mlci: interrupted", err=True)
         return ExitCode.INTERRUPTED
     except MlciError as exc:
-        if debug:
-            raise
+        _traceback(debug)
         click.echo(f"mlci: error: {exc}", err=True)
         return exc.exit_code
     except Exception as exc:
-        if debug:
-            raise
+        _traceback(debug)
         click.echo(f"mlci: unexpected error: {type(exc).__name__}: {exc}", err=True)
         click.echo("mlci: this is a bug in mlci or a library it uses; rerun with --debug for the traceback", err=True)
         return ExitCode.SERVICE
     return int(result) if isinstance(result, int) else ExitCode.PASSED
+
+
+def _traceback(debug: bool) -> None:
+    """--debug adds the traceback; the exit code stays the documented one."""
+    if debug:
+        traceback.print_exc()
 
 
 def _quiet_libraries(debug: bool) -> None:

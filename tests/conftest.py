@@ -43,6 +43,12 @@ os.environ.update(
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
+@pytest.fixture(autouse=True)
+def _no_inherited_tracking_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test names its registry; MLflow exports MLFLOW_TRACKING_URI when code sets it globally."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
 @dataclass(frozen=True)
 class Result:
     code: int

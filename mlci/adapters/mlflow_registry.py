@@ -96,11 +96,11 @@ class Registry:
 
     @property
     def client(self) -> MlflowClient:
+        # Explicit URIs only: mlflow.set_tracking_uri() also exports MLFLOW_TRACKING_URI, which
+        # would then override the next config mlci loads in the same process.
         if self._client is None:
             import mlflow
 
-            mlflow.set_tracking_uri(self.tracking_uri)
-            mlflow.set_registry_uri(self.tracking_uri)
             self._client = mlflow.MlflowClient(self.tracking_uri, self.tracking_uri)
         return self._client
 
@@ -158,7 +158,14 @@ class Registry:
 
         into.mkdir(parents=True, exist_ok=True)
         with registry_errors(f"model {uri}"):
-            path = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(into)))
+            path = Path(
+                mlflow.artifacts.download_artifacts(
+                    artifact_uri=uri,
+                    dst_path=str(into),
+                    tracking_uri=self.tracking_uri,
+                    registry_uri=self.tracking_uri,
+                )
+            )
         if not (path / "MLmodel").is_file():
             raise InputError(f"{uri}: does not hold an MLflow model (no MLmodel file)")
         return LocalModel(uri=uri, path=path, digest=dir_digest(path), version=version.version if version else None)
@@ -178,13 +185,12 @@ class Registry:
 
     def register(self, model: LocalModel, name: str) -> VersionInfo:
         """Register the model's files as a new version, tagged with their digest."""
-        import mlflow
-
         with registry_errors(f"registered model {name}"):
-            experiment_id = self._experiment_id()
-            with mlflow.start_run(experiment_id=experiment_id, run_name=f"mlci-register-{name}") as run:
-                mlflow.set_tag("mlci.kind", "registration")
-                mlflow.log_artifacts(str(model.path), artifact_path="model")
+            run = self.client.create_run(
+                self._experiment_id(), run_name=f"mlci-register-{name}", tags={"mlci.kind": "registration"}
+            )
+            self.client.log_artifacts(run.info.run_id, str(model.path), artifact_path="model")
+            self.client.set_terminated(run.info.run_id)
             if not self.model_exists(name):
                 self.client.create_registered_model(name)
             mv = self.client.create_model_version(
