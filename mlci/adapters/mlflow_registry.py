@@ -30,6 +30,8 @@ _HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    # mlci owns stdout: no "View run at" lines in the middle of its output.
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
 }
 _INPUT_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
 
@@ -151,16 +153,21 @@ class Registry:
                 raise InputError(f"{uri}: not an MLflow model directory (no MLmodel file)")
             return LocalModel(uri=uri, path=local, digest=dir_digest(local))
         version = None
+        source = uri
         if uri.startswith("models:/"):
             version = self._resolve_models_uri(uri)
-            uri = f"models:/{version.name}/{version.version}"
+            uri = version.uri
+            # The version's own source, downloaded with explicit URIs: MLflow's models:/ resolver
+            # falls back to the global registry URI in places (seen with mlflow 3.17 over HTTP).
+            with registry_errors(f"model {uri}"):
+                source = self.client.get_model_version_download_uri(version.name, version.version)
         import mlflow
 
         into.mkdir(parents=True, exist_ok=True)
         with registry_errors(f"model {uri}"):
             path = Path(
                 mlflow.artifacts.download_artifacts(
-                    artifact_uri=uri,
+                    artifact_uri=source,
                     dst_path=str(into),
                     tracking_uri=self.tracking_uri,
                     registry_uri=self.tracking_uri,
