@@ -70,6 +70,8 @@ class ModelConfig(_Section):
 class RegistryConfig(_Section):
     tracking_uri: str = DEFAULT_TRACKING_URI
     champion_alias: str = Field(default="champion", pattern=r"^[A-Za-z0-9_-]+$")
+    # How long promote/rollback wait for another promotion of the same model to finish.
+    lock_wait_seconds: float = Field(default=120.0, ge=0)
 
 
 class Config(_Section):
@@ -137,9 +139,25 @@ def load_config(path: Path) -> LoadedConfig:
         raise ConfigError(_describe(path, exc)) from None
     for key in _unknown_keys(config):
         warnings.warn(f"{path.name}: {key}: unknown key, ignored", ConfigWarning, stacklevel=2)
+    _check_metric_names(config, path)
     resolved = _resolve_paths(config, path.parent.resolve())
     digest = "sha256:" + hashlib.sha256(raw_text.encode()).hexdigest()
     return LoadedConfig(path=path.resolve(), digest=digest, config=resolved)
+
+
+def _check_metric_names(config: Config, path: Path) -> None:
+    """A metric mlci does not know is a config error before any work starts."""
+    if config.model is None:
+        return
+    from mlci.model.metrics import METRICS
+
+    known = METRICS[config.model.task]
+    for name in config.model.metrics:
+        if name not in known:
+            raise ConfigError(
+                f"{path.name}: model.metrics.{name}: unknown metric for task {config.model.task.value} "
+                f"(known: {', '.join(known)})"
+            )
 
 
 def _read(path: Path) -> str:
@@ -178,8 +196,9 @@ _MESSAGES = {
 def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[str]:
     for key in model.model_extra or {}:
         yield f"{prefix}{key}"
-    for name, value in model:
-        alias = type(model).model_fields[name].alias or name
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        alias = info.alias or name
         if isinstance(value, BaseModel):
             yield from _unknown_keys(value, f"{prefix}{alias}.")
         elif isinstance(value, dict):

@@ -1,8 +1,13 @@
 """promote, rollback and history: moving @champion through a gate, with an audit trail.
 
-The registry's alias writes are last-writer-wins, so promote re-reads @champion right before the
-move. The trail is append-only: one registered-model tag per event (mlci.history.NNNNNN, JSON),
-plus tags on the versions. The champion stack (promote pushes, rollback pops) is replayed from it.
+The registry's alias writes are last-writer-wins, so every move happens under the promotion lock
+(mlci.locking) and re-reads @champion right before it. The trail is append-only: one
+registered-model tag per event (mlci.history.NNNNNN, JSON). An event is written `pending` before
+the aliases move and `done` after, so a process killed at any point leaves a state the next run
+repairs: a pending event whose version holds @champion happened (it is finished), any other
+pending event did not (it is marked aborted). Readers apply the same rule, so the history they
+show always agrees with the alias. The champion stack (promote pushes, rollback pops) is replayed
+from the events that happened.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import getpass
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import Enum
 from pathlib import Path
 
-from mlci.adapters.mlflow_registry import LocalModel, Registry, VersionInfo, scratch_dir
+from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
 from mlci.errors import InputError, RefusedError
+from mlci.faults import failpoint
+from mlci.locking import promotion_lock
 from mlci.results import GateReport
 
 PREVIOUS_ALIAS = "previous-champion"
@@ -26,6 +33,12 @@ HISTORY_PREFIX = "mlci.history."
 class Action(str, Enum):
     PROMOTE = "promote"
     ROLLBACK = "rollback"
+
+
+class State(str, Enum):
+    PENDING = "pending"
+    DONE = "done"
+    ABORTED = "aborted"
 
 
 @dataclass(frozen=True)
@@ -39,27 +52,28 @@ class Event:
     report_digest: str | None = None
     git_sha: str | None = None
     forced: bool = False
+    state: State = State.DONE
 
     def to_json(self) -> str:
         doc = asdict(self)
-        doc["action"] = self.action.value
+        doc["action"], doc["state"] = self.action.value, self.state.value
         return json.dumps(doc, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Event:
         doc = json.loads(text)
         doc["action"] = Action(doc["action"])
+        doc["state"] = State(doc.get("state", State.DONE.value))
         return cls(**doc)
 
 
 @dataclass(frozen=True)
 class Moved:
-    """What promote or rollback did: the alias moves, or nothing (already in place)."""
+    """What promote or rollback did: the alias moved, or nothing (already in place)."""
 
     name: str
     champion: str
     replaced: str | None
-    previous: str | None
     changed: bool
     message: str
 
@@ -73,37 +87,68 @@ class PromoteRequest:
     config_digest: str
     alias: str
     at: str
+    lock_wait_seconds: float = 120.0
 
 
 def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
     """Check the report against the candidate and the registry, then move the aliases."""
-    report, name, alias = request.report, request.model_name, request.alias
+    name, alias = request.model_name, request.alias
     _check_report(request)
     with scratch_dir() as tmp:
         candidate = registry.fetch(request.candidate_uri, Path(tmp) / "candidate")
-        _check_digest(report, candidate)
+        _check_digest(request.report, candidate)
         current = registry.by_alias(name, alias)
-        if current is not None and current.tags.get("mlci.artifact_digest") == candidate.digest:
-            return Moved(name, current.version, None, None, False, f"{name} v{current.version} already holds @{alias}: nothing to do")
-        _check_champion_unchanged(report, current, alias)
-        version = _registered(registry, candidate, name)
-    if current is not None and current.version == version.version:
-        return Moved(name, version.version, None, None, False, f"{name} v{version.version} already holds @{alias}: nothing to do")
-    event = _append(
-        registry,
-        name,
-        Action.PROMOTE,
-        version.version,
-        current.version if current else None,
-        at=request.at,
-        report_digest=request.report_digest,
-        git_sha=report.provenance.git_sha,
-    )
-    _move(registry, name, alias, version.version, current.version if current else None)
-    _audit_tags(registry, name, event)
-    replaced = f" (was v{current.version})" if current else " (first champion)"
-    return Moved(name, version.version, event.replaced_version, event.replaced_version, True,
-                 f"{name} v{version.version} is now @{alias}{replaced}")
+        if current is not None and current.tags.get(DIGEST_TAG) == candidate.digest:
+            # Maybe a killed run of this very promote moved the alias: finish its trail.
+            with promotion_lock(registry, name, wait_seconds=request.lock_wait_seconds):
+                repair(registry, name, alias)
+            return _already(name, current.version, alias)
+        _check_champion_unchanged(request.report, current, alias)
+        # Registration uploads artifacts: done before the lock, which guards only the moves.
+        version = registered(registry, candidate, name)
+    with promotion_lock(registry, name, wait_seconds=request.lock_wait_seconds):
+        repair(registry, name, alias)
+        current = registry.by_alias(name, alias)
+        if current is not None and current.version == version.version:
+            return _already(name, version.version, alias)
+        _check_champion_unchanged(request.report, current, alias)
+        event = _commit(
+            registry,
+            name,
+            alias,
+            _new_event(registry, name, Action.PROMOTE, version.version, current, request.at,
+                       report_digest=request.report_digest, git_sha=request.report.provenance.git_sha),
+        )  # fmt: skip
+    was = f" (was v{event.replaced_version})" if event.replaced_version else " (first champion)"
+    return Moved(name, event.version, event.replaced_version, True, f"{name} v{event.version} is now @{alias}{was}")
+
+
+def rollback(
+    *, registry: Registry, name: str, alias: str, to: str | None, force: bool, at: str, lock_wait_seconds: float = 120.0
+) -> Moved:
+    """Move @champion back to the previous champion, or to a named version."""
+    with promotion_lock(registry, name, wait_seconds=lock_wait_seconds):
+        repair(registry, name, alias)
+        current = registry.by_alias(name, alias)
+        if current is None:
+            raise InputError(f"{name}: no version holds @{alias}: nothing to roll back")
+        target = registry.version(name, to or _previous(registry, name, alias, current))
+        if target.version == current.version:
+            return _already(name, current.version, alias)
+        if "mlci.promoted_at" not in target.tags and not force:
+            raise RefusedError(
+                f"refusing to roll back to {name} v{target.version}: it never passed a gate "
+                "(use --force to override; it is recorded)"
+            )
+        event = _commit(
+            registry, name, alias, _new_event(registry, name, Action.ROLLBACK, target.version, current, at, forced=force)
+        )
+    return Moved(name, event.version, current.version, True,
+                 f"{name} v{event.version} is now @{alias} (rolled back from v{current.version})")  # fmt: skip
+
+
+def _already(name: str, version: str, alias: str) -> Moved:
+    return Moved(name, version, None, False, f"{name} v{version} already holds @{alias}: nothing to do")
 
 
 def _check_report(request: PromoteRequest) -> None:
@@ -146,21 +191,103 @@ def _v(version: str | None) -> str:
     return "no champion" if version is None else f"v{version}"
 
 
-def _registered(registry: Registry, candidate: LocalModel, name: str) -> VersionInfo:
+def registered(registry: Registry, candidate: LocalModel, name: str) -> VersionInfo:
     """The registry version holding exactly these files, registering them if none does."""
-    if candidate.version is not None:
-        found = registry.version(name, candidate.version) if candidate.uri.startswith(f"models:/{name}/") else None
-        if found is not None:
-            if "mlci.artifact_digest" not in found.tags:
-                registry.tag_version(name, found.version, {"mlci.artifact_digest": candidate.digest})
-            return found
+    if candidate.version is not None and candidate.uri.startswith(f"models:/{name}/"):
+        found = registry.version(name, candidate.version)
+        if DIGEST_TAG not in found.tags:
+            registry.tag_version(name, found.version, {DIGEST_TAG: candidate.digest})
+        return found
     return registry.find_by_digest(name, candidate.digest) or registry.register(candidate, name)
 
 
-def _move(registry: Registry, name: str, alias: str, version: str, previous: str | None) -> None:
-    if previous is not None:
-        registry.set_alias(name, PREVIOUS_ALIAS, previous)
-    registry.set_alias(name, alias, version)
+# --- the trail -------------------------------------------------------------------------------
+
+
+def _raw_events(registry: Registry, name: str) -> tuple[Event, ...]:
+    tags = registry.model_tags(name) if registry.model_exists(name) else {}
+    return _parse(tags)
+
+
+def _parse(tags: Mapping[str, str]) -> tuple[Event, ...]:
+    found = [Event.from_json(v) for k, v in tags.items() if k.startswith(HISTORY_PREFIX)]
+    return tuple(sorted(found, key=lambda e: e.seq))
+
+
+def effective(events: tuple[Event, ...], champion: str | None) -> tuple[Event, ...]:
+    """The events that happened: done ones, and a last pending one whose version holds the alias."""
+    out = [e for e in events if e.state is State.DONE]
+    last = events[-1] if events else None
+    if last is not None and last.state is State.PENDING and last.version == champion:
+        out.append(replace(last, state=State.DONE))
+    return tuple(out)
+
+
+def history(registry: Registry, name: str, alias: str = "champion") -> tuple[Event, ...]:
+    """Every promotion and rollback that happened, oldest first."""
+    events = _raw_events(registry, name)
+    if not events:
+        return ()
+    holder = registry.by_alias(name, alias)
+    return effective(events, holder.version if holder else None)
+
+
+def repair(registry: Registry, name: str, alias: str) -> None:
+    """Under the lock: finish or abort what a killed promote/rollback left pending."""
+    events = _raw_events(registry, name)
+    if not events or events[-1].state is not State.PENDING:
+        return
+    last = events[-1]
+    holder = registry.by_alias(name, alias)
+    happened = holder is not None and holder.version == last.version
+    _set_previous(registry, name, champion_stack(effective(events, holder.version if holder else None)))
+    if happened:
+        _audit_tags(registry, name, last)
+    _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
+
+
+def _new_event(
+    registry: Registry,
+    name: str,
+    action: Action,
+    version: str,
+    current: VersionInfo | None,
+    at: str,
+    *,
+    report_digest: str | None = None,
+    git_sha: str | None = None,
+    forced: bool = False,
+) -> Event:
+    events = _raw_events(registry, name)
+    seq = (events[-1].seq if events else 0) + 1
+    replaced = current.version if current else None
+    return Event(seq, action, version, replaced, at, who(), report_digest, git_sha, forced, State.PENDING)
+
+
+def _commit(registry: Registry, name: str, alias: str, event: Event) -> Event:
+    """pending event → @previous-champion → @champion → audit tags → done. See the module doc."""
+    _write(registry, name, event)
+    failpoint("after_event_pending")
+    done = replace(event, state=State.DONE)
+    _set_previous(registry, name, champion_stack((*history(registry, name, alias), done)))
+    failpoint("after_previous_alias")
+    registry.set_alias(name, alias, event.version)
+    failpoint("after_champion_alias")
+    _audit_tags(registry, name, done)
+    _write(registry, name, done)
+    failpoint("after_event_done")
+    return done
+
+
+def _write(registry: Registry, name: str, event: Event) -> None:
+    registry.tag_model(name, f"{HISTORY_PREFIX}{event.seq:06d}", event.to_json())
+
+
+def _set_previous(registry: Registry, name: str, stack: tuple[str, ...]) -> None:
+    if len(stack) > 1:
+        registry.set_alias(name, PREVIOUS_ALIAS, stack[-2])
+    elif registry.model_exists(name) and registry.has_alias(name, PREVIOUS_ALIAS):
+        registry.delete_alias(name, PREVIOUS_ALIAS)
 
 
 def _audit_tags(registry: Registry, name: str, event: Event) -> None:
@@ -179,35 +306,6 @@ def _audit_tags(registry: Registry, name: str, event: Event) -> None:
         registry.tag_version(name, event.replaced_version, {"mlci.replaced_by": event.version, "mlci.replaced_at": event.at})
 
 
-def history(registry: Registry, name: str) -> tuple[Event, ...]:
-    """Every recorded promotion and rollback, oldest first."""
-    tags = registry.model_tags(name) if registry.model_exists(name) else {}
-    return _events(tags)
-
-
-def _events(tags: Mapping[str, str]) -> tuple[Event, ...]:
-    found = [Event.from_json(v) for k, v in tags.items() if k.startswith(HISTORY_PREFIX)]
-    return tuple(sorted(found, key=lambda e: e.seq))
-
-
-def _append(
-    registry: Registry,
-    name: str,
-    action: Action,
-    version: str,
-    replaced: str | None,
-    *,
-    at: str,
-    report_digest: str | None = None,
-    git_sha: str | None = None,
-    forced: bool = False,
-) -> Event:
-    seq = len(history(registry, name)) + 1
-    event = Event(seq, action, version, replaced, at, who(), report_digest, git_sha, forced)
-    registry.tag_model(name, f"{HISTORY_PREFIX}{seq:06d}", event.to_json())
-    return event
-
-
 def who() -> str:
     """The person or workflow behind the move, as CI and shells name it."""
     actor = os.environ.get("GITHUB_ACTOR")
@@ -223,41 +321,19 @@ def champion_stack(events: tuple[Event, ...]) -> tuple[str, ...]:
     """Replay the trail: a promote (or rollback --to) pushes, a plain rollback pops."""
     stack: list[str] = []
     for event in events:
-        if event.action is Action.ROLLBACK and stack and len(stack) > 1 and stack[-2] == event.version:
+        if event.action is Action.ROLLBACK and len(stack) > 1 and stack[-2] == event.version:
             stack.pop()
         else:
             stack.append(event.version)
     return tuple(stack)
 
 
-def rollback(*, registry: Registry, name: str, alias: str, to: str | None, force: bool, at: str) -> Moved:
-    """Move @champion back to the previous champion, or to a named version."""
-    current = registry.by_alias(name, alias)
-    if current is None:
-        raise InputError(f"{name}: no version holds @{alias}: nothing to roll back")
-    stack = champion_stack(history(registry, name))
-    target_version = to or _previous(registry, name, stack, current)
-    if target_version == current.version:
-        return Moved(name, current.version, None, None, False, f"{name} v{current.version} already holds @{alias}: nothing to do")
-    target = registry.version(name, target_version)
-    if "mlci.promoted_at" not in target.tags and not force:
-        raise RefusedError(f"refusing to roll back to {name} v{target.version}: it never passed a gate (use --force to override; it is recorded)")
-    event = _append(registry, name, Action.ROLLBACK, target.version, current.version, at=at, forced=force)
-    new_stack = champion_stack((*history(registry, name),))
-    below = new_stack[-2] if len(new_stack) > 1 else None
-    registry.set_alias(name, alias, target.version)
-    if below is None:
-        registry.delete_alias(name, PREVIOUS_ALIAS)
-    else:
-        registry.set_alias(name, PREVIOUS_ALIAS, below)
-    _audit_tags(registry, name, event)
-    return Moved(name, target.version, current.version, below, True, f"{name} v{target.version} is now @{alias} (rolled back from v{current.version})")
-
-
-def _previous(registry: Registry, name: str, stack: tuple[str, ...], current: VersionInfo) -> str:
+def _previous(registry: Registry, name: str, alias: str, current: VersionInfo) -> str:
+    stack = champion_stack(history(registry, name, alias))
     if len(stack) > 1 and stack[-1] == current.version:
         return stack[-2]
+    # Aliases set by hand, without mlci's trail: @previous-champion is all there is to go on.
     previous = registry.by_alias(name, PREVIOUS_ALIAS)
-    if previous is None:
-        raise InputError(f"{name}: no previous champion recorded; name one with --to VERSION")
-    return previous.version
+    if previous is not None and not stack:
+        return previous.version
+    raise InputError(f"{name}: no previous champion recorded; name one with --to VERSION")

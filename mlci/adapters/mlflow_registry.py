@@ -233,6 +233,29 @@ class Registry:
         with registry_errors(f"registered model {name}"):
             self.client.set_registered_model_tag(name, key, value)
 
+    def create_model_if_absent(self, name: str, tags: Mapping[str, str]) -> bool:
+        """Create a registered model; False if it exists. Atomic in every MLflow store: the one
+        compare-and-set the registry offers, used for mlci's promotion lock."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            with registry_errors(f"registered model {name}"):
+                self.client.create_registered_model(name, tags=dict(tags))
+        except (InputError, ServiceError) as exc:
+            cause = exc.__cause__
+            if isinstance(cause, MlflowException) and cause.error_code == "RESOURCE_ALREADY_EXISTS":
+                return False
+            raise
+        return True
+
+    def delete_model(self, name: str) -> None:
+        with registry_errors(f"registered model {name}"):
+            self.client.delete_registered_model(name)
+
+    def has_alias(self, name: str, alias: str) -> bool:
+        with registry_errors(f"registered model {name}"):
+            return alias in (self.client.get_registered_model(name).aliases or {})
+
 
 def load_pyfunc(model: LocalModel, role: str) -> PyFuncModel:
     """Load with mlflow.pyfunc; a model that cannot load is an input error naming it."""

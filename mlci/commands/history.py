@@ -22,7 +22,7 @@ def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
 
     loaded = load_config(config_path)
     name = model_name or loaded.require_model().name
-    events = history(registry_for(loaded), name)
+    events = history(registry_for(loaded), name, loaded.config.registry.champion_alias)
     if not events:
         click.echo(f"{name}: no promotions recorded by mlci")
         return 0

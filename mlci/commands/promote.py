@@ -37,6 +37,7 @@ def command(config_path: Path, report_path: Path) -> int:
         config_digest=loaded.digest,
         alias=loaded.config.registry.champion_alias,
         at=now_iso(),
+        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
     )
     moved = promote(registry=registry_for(loaded), request=request)
     click.echo(moved.message)

@@ -30,6 +30,7 @@ def command(config_path: Path, to: str | None, force: bool) -> int:
         to=to,
         force=force,
         at=now_iso(),
+        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
     )
     click.echo(moved.message)
     return 0
