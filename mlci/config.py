@@ -74,10 +74,18 @@ class RegistryConfig(_Section):
     lock_wait_seconds: float = Field(default=120.0, ge=0)
 
 
+class VersionConfig(_Section):
+    """`mlci version`: which DVC remote, and artifacts to track beyond those mlci.yaml names."""
+
+    remote: str | None = None
+    paths: list[Path] = Field(default_factory=list)
+
+
 class Config(_Section):
     data: DataConfig = Field(default_factory=DataConfig)
     model: ModelConfig | None = None
     registry: RegistryConfig = Field(default_factory=RegistryConfig)
+    version: VersionConfig = Field(default_factory=VersionConfig)
 
 
 class LoadedConfig(BaseModel):
@@ -224,7 +232,8 @@ def _resolve_paths(config: Config, root: Path) -> Config:
         if candidate_is_local(model.candidate):
             update["candidate"] = str((root / model.candidate).resolve())
         model = model.model_copy(update=update)
-    return config.model_copy(update={"data": data, "model": model})
+    version = config.version.model_copy(update={"paths": [root / p for p in config.version.paths]})
+    return config.model_copy(update={"data": data, "model": model, "version": version})
 
 
 def candidate_is_local(uri: str) -> bool:

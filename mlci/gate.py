@@ -57,6 +57,11 @@ def run_steps(*, loaded: LoadedConfig, names: tuple[str, ...], progress: Progres
     return GateReport(steps=tuple(o.step for o in outputs), provenance=_provenance(loaded, outputs))
 
 
+def report_of(loaded: LoadedConfig, step: StepResult, candidate: ModelRef | None = None) -> GateReport:
+    """A report holding one step run outside the gate (mlci version)."""
+    return GateReport(steps=(step,), provenance=_provenance(loaded, [StepOutput(step=step, candidate=candidate)]))
+
+
 def _provenance(loaded: LoadedConfig, outputs: list[StepOutput]) -> Provenance:
     data: dict[str, str] = {}
     for output in outputs:

@@ -1,28 +1,126 @@
 """DVC through its own command line, run with this interpreter (`python -m dvc`).
 
 The CLI rather than dvc.repo.Repo: it is DVC's stable interface, it releases its locks when the
-process ends, and its errors are the ones DVC users already know.
+process ends, and its errors are the ones DVC users already know. Credentials for cloud remotes
+come from the environment (DVC reads them); mlci never prints a remote URL's userinfo.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
 
 from mlci.errors import InputError, ServiceError
 
+PUSH_ATTEMPTS = 3
 
-def dvc(args: list[str], cwd: Path, *, service: bool = False) -> str:
+
+@dataclass(frozen=True)
+class Pointer:
+    """What a .dvc file says of its output: the content hash DVC stores it under."""
+
+    path: Path
+    md5: str
+    size: int | None
+    nfiles: int | None
+
+
+def dvc(args: Sequence[str], cwd: Path, *, service: bool = False) -> str:
     """Run one DVC command; a failure is a service error for push/pull, an input error otherwise."""
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "dvc", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False
     )
     if done.returncode != 0:
-        lines = [ln for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
-        reason = lines[-1] if lines else f"exit {done.returncode}"
+        lines = [ln.strip() for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
+        reason = next((ln for ln in lines if ln.startswith("ERROR")), lines[-1] if lines else f"exit {done.returncode}")
         error = ServiceError if service else InputError
-        raise error(f"dvc {' '.join(args)} (in {cwd}): {reason}")
+        raise error(f"dvc {' '.join(args)} (in {cwd}): {redact(reason)}")
     return done.stdout
+
+
+def redact(text: str) -> str:
+    """Drop user:password@ from any URL in the text."""
+    words = []
+    for word in text.split(" "):
+        if "://" in word and "@" in word:
+            parts = urlsplit(word)
+            word = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+        words.append(word)
+    return " ".join(words)
+
+
+def dvc_root(cwd: Path) -> Path:
+    """The nearest folder at or above cwd holding .dvc/."""
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".dvc").is_dir():
+            return folder
+    raise InputError(f"{cwd}: not a DVC repository (run `dvc init`)")
+
+
+def _config(root: Path) -> dict[str, str]:
+    """`dvc config --list`: one key=value a line, all config levels merged (remote list wraps)."""
+    pairs = (line.split("=", 1) for line in dvc(["config", "--list"], root).splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def remotes(root: Path) -> dict[str, str]:
+    """Remote name → URL (userinfo removed)."""
+    found = {}
+    for key, value in _config(root).items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "remote" and parts[2] == "url":
+            found[parts[1]] = redact(value)
+    return found
+
+
+def default_remote(root: Path) -> str | None:
+    return _config(root).get("core.remote") or None
+
+
+def changed(root: Path, pointers: Sequence[Path]) -> set[Path]:
+    """Pointers whose output differs from what the .dvc file records."""
+    if not pointers:
+        return set()
+    doc = json.loads(dvc(["status", "--json", *map(str, pointers)], root) or "{}")
+    return {(root / key).resolve() for key in doc}
+
+
+def add(root: Path, paths: Sequence[Path]) -> None:
+    if paths:
+        dvc(["add", *map(str, paths)], root)
+
+
+def push(root: Path, pointers: Sequence[Path], remote: str, *, delay: float = 1.0) -> None:
+    """dvc push, retried: a flaky network must not fail a release; a dead remote ends in exit 3."""
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        try:
+            dvc(["push", "-r", remote, *map(str, pointers)], root, service=True)
+            return
+        except ServiceError:
+            if attempt == PUSH_ATTEMPTS:
+                raise
+            time.sleep(delay * attempt)
+
+
+def missing_in_remote(root: Path, pointers: Sequence[Path], remote: str) -> list[str]:
+    doc = json.loads(dvc(["status", "--cloud", "--json", "-r", remote, *map(str, pointers)], root, service=True) or "{}")
+    return sorted(doc)
+
+
+def read_pointer(pointer: Path) -> Pointer:
+    try:
+        doc = yaml.safe_load(pointer.read_text(encoding="utf-8"))
+        out = doc["outs"][0]
+        return Pointer(path=pointer, md5=str(out["md5"]), size=out.get("size"), nfiles=out.get("nfiles"))
+    except (OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
+        raise InputError(f"{pointer}: not a readable .dvc file") from None

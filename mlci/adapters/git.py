@@ -1,17 +1,40 @@
-"""The little mlci asks of git: the commit being tested."""
+"""The little mlci asks of git: the commit being tested, and whether files are committed."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+
+from mlci.errors import InputError
+
+
+def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
 def head_sha(cwd: Path) -> str | None:
     """HEAD's commit, or None outside a repository (or without git): provenance, not a gate."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=False
-        )
+        out = _git(["rev-parse", "HEAD"], cwd)
     except OSError:
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def toplevel(cwd: Path) -> Path:
+    try:
+        out = _git(["rev-parse", "--show-toplevel"], cwd)
+    except OSError:
+        raise InputError("git is not installed (mlci version records the commit)") from None
+    if out.returncode != 0:
+        raise InputError(f"{cwd}: not a git repository (mlci version records the commit)")
+    return Path(out.stdout.strip()).resolve()
+
+
+def uncommitted(root: Path, paths: Sequence[Path]) -> list[str]:
+    """Those of paths that are modified, staged or untracked, relative to root."""
+    if not paths:
+        return []
+    out = _git(["status", "--porcelain", "--untracked-files=all", "--", *map(str, paths)], root)
+    return sorted(line[3:] for line in out.stdout.splitlines() if line.strip())

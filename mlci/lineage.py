@@ -1,0 +1,204 @@
+"""The version step: data and model artifacts tracked by DVC, pushed, and recorded as lineage
+tags on the candidate's MLflow model version.
+
+Order matters for "nothing lost": check everything first (git, DVC, remote, committed pointers),
+then track, then push (retried), then verify the remote holds every object, and only then tag the
+registry. A failure at any step leaves the registry untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlci import __version__
+from mlci.adapters import dvc, git
+from mlci.adapters.mlflow_registry import Registry, VersionInfo, scratch_dir
+from mlci.config import LoadedConfig, candidate_is_local
+from mlci.errors import ConfigError, InputError, ServiceError
+from mlci.results import CheckResult, Status, StepResult
+
+Say = Callable[[str], None]
+LINEAGE = "mlci.lineage."
+
+
+@dataclass(frozen=True)
+class Artifact:
+    role: str
+    path: Path
+
+    @property
+    def pointer(self) -> Path:
+        return self.path.with_name(self.path.name + ".dvc")
+
+
+@dataclass(frozen=True)
+class Plan:
+    git_root: Path
+    dvc_root: Path
+    remote: str
+    remote_url: str
+    artifacts: tuple[Artifact, ...]
+    to_add: tuple[Artifact, ...]
+
+
+@dataclass(frozen=True)
+class VersionOutcome:
+    step: StepResult
+    version: VersionInfo | None
+
+
+def artifacts(loaded: LoadedConfig) -> tuple[Artifact, ...]:
+    """What mlci.yaml names: the data, its reference, the evaluation rows, the candidate, extras."""
+    cfg = loaded.config
+    found: list[Artifact] = []
+    for role, value in (("data", cfg.data.path), ("reference", cfg.data.reference)):
+        if isinstance(value, Path):
+            found.append(Artifact(role, value))
+    if cfg.model is not None:
+        found.append(Artifact("eval_data", cfg.model.eval_data))
+        if candidate_is_local(cfg.model.candidate):
+            found.append(Artifact("candidate", Path(cfg.model.candidate)))
+    found.extend(Artifact(f"extra.{i}", p) for i, p in enumerate(cfg.version.paths, start=1))
+    for artifact in found:
+        if not artifact.path.exists():
+            raise InputError(f"{artifact.path}: not found ({artifact.role} in {loaded.path.name})")
+    return tuple(found)
+
+
+def plan(loaded: LoadedConfig) -> Plan:
+    git_root = git.toplevel(loaded.root)
+    dvc_root = dvc.dvc_root(loaded.root)
+    remote = loaded.config.version.remote or dvc.default_remote(dvc_root)
+    known = dvc.remotes(dvc_root)
+    if remote is None:
+        raise ConfigError(f"{loaded.path.name}: version.remote: no DVC remote configured (or `dvc remote add -d NAME URL`)")
+    if remote not in known:
+        raise ConfigError(f"{loaded.path.name}: version.remote: no DVC remote named {remote!r} (known: {', '.join(known) or 'none'})")
+    found = artifacts(loaded)
+    _refuse_uncommitted(git_root, [a.pointer for a in found if a.pointer.exists()])
+    existing = [a.pointer for a in found if a.pointer.exists()]
+    stale = dvc.changed(dvc_root, existing)
+    to_add = tuple(a for a in found if not a.pointer.exists() or a.pointer.resolve() in stale)
+    return Plan(git_root, dvc_root, remote, known[remote], found, to_add)
+
+
+def _refuse_uncommitted(git_root: Path, pointers: list[Path]) -> None:
+    dirty = git.uncommitted(git_root, pointers)
+    if dirty:
+        raise InputError(
+            f"uncommitted .dvc changes: {', '.join(dirty)}; commit them so the lineage names a commit "
+            f"that has them (git add {' '.join(dirty)} && git commit)"
+        )
+
+
+def run_version(*, loaded: LoadedConfig, registry: Registry, dry_run: bool, say: Say) -> VersionOutcome:
+    started = time.perf_counter()
+    the_plan = plan(loaded)
+    if dry_run:
+        return VersionOutcome(StepResult("version", _dry_run_checks(the_plan), time.perf_counter() - started), None)
+    if the_plan.to_add:
+        say(f"dvc add {' '.join(_rel(a.path, the_plan.dvc_root) for a in the_plan.to_add)}")
+        dvc.add(the_plan.dvc_root, [a.path for a in the_plan.to_add])
+        _refuse_uncommitted(the_plan.git_root, [*(a.pointer for a in the_plan.to_add), *_gitignores(the_plan)])
+    pointers = [a.pointer for a in the_plan.artifacts]
+    say(f"dvc push -r {the_plan.remote} ({len(pointers)} artifacts)")
+    dvc.push(the_plan.dvc_root, pointers, the_plan.remote)
+    missing = dvc.missing_in_remote(the_plan.dvc_root, pointers, the_plan.remote)
+    if missing:
+        raise ServiceError(f"DVC remote {the_plan.remote}: still missing after push: {', '.join(missing)}")
+    version = _tag_lineage(loaded, registry, the_plan)
+    checks = (*_tracked_checks(the_plan), _pushed_check(the_plan), _lineage_check(version))
+    return VersionOutcome(StepResult("version", checks, time.perf_counter() - started), version)
+
+
+def _gitignores(the_plan: Plan) -> list[Path]:
+    return [a.path.parent / ".gitignore" for a in the_plan.to_add if (a.path.parent / ".gitignore").exists()]
+
+
+def _tag_lineage(loaded: LoadedConfig, registry: Registry, the_plan: Plan) -> VersionInfo | None:
+    if loaded.config.model is None:
+        return None
+    from mlci.promotion import registered
+
+    model = loaded.config.model
+    with scratch_dir() as tmp:
+        candidate = registry.fetch(model.candidate, Path(tmp) / "candidate")
+        version = registered(registry, candidate, model.name)
+    registry.tag_version(model.name, version.version, lineage_tags(the_plan))
+    return registry.version(model.name, version.version)
+
+
+def lineage_tags(the_plan: Plan) -> dict[str, str]:
+    tags = {
+        LINEAGE + "git_sha": git.head_sha(the_plan.git_root) or "",
+        LINEAGE + "dvc_remote": the_plan.remote,
+        LINEAGE + "dvc_remote_url": the_plan.remote_url,
+        LINEAGE + "mlci_version": __version__,
+    }
+    for artifact in the_plan.artifacts:
+        pointer = dvc.read_pointer(artifact.pointer)
+        doc = {"path": _rel(artifact.path, the_plan.git_root), "md5": pointer.md5, "size": pointer.size}
+        if pointer.nfiles is not None:
+            doc["nfiles"] = pointer.nfiles
+        tags[LINEAGE + artifact.role] = json.dumps(doc, sort_keys=True)
+    return tags
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _dry_run_checks(the_plan: Plan) -> tuple[CheckResult, ...]:
+    adds = {a.path for a in the_plan.to_add}
+    checks = [
+        CheckResult(
+            id="dvc_tracked",
+            title="Tracked by DVC",
+            status=Status.SKIP,
+            message=f"{_rel(a.path, the_plan.git_root)}: would run `dvc add`"
+            if a.path in adds
+            else f"{_rel(a.path, the_plan.git_root)}: tracked and unchanged",
+            observed="untracked or changed" if a.path in adds else "tracked",
+            expected="tracked",
+        )
+        for a in the_plan.artifacts
+    ]
+    checks.append(CheckResult(id="dvc_pushed", title="Pushed to the DVC remote", status=Status.SKIP,
+                              message=f"would push {len(the_plan.artifacts)} artifacts to {the_plan.remote} ({the_plan.remote_url})",
+                              observed=None, expected=the_plan.remote))  # fmt: skip
+    checks.append(CheckResult(id="lineage", title="Lineage recorded", status=Status.SKIP,
+                              message="would tag the candidate's model version with git commit, DVC digests and remote",
+                              observed=None, expected=None))  # fmt: skip
+    return tuple(checks)
+
+
+def _tracked_checks(the_plan: Plan) -> tuple[CheckResult, ...]:
+    out = []
+    for a in the_plan.artifacts:
+        pointer = dvc.read_pointer(a.pointer)
+        out.append(CheckResult(id="dvc_tracked", title="Tracked by DVC", status=Status.PASS,
+                               message=f"{_rel(a.path, the_plan.git_root)}: md5 {pointer.md5}",
+                               observed=pointer.md5, expected="tracked", details={"role": a.role}))  # fmt: skip
+    return tuple(out)
+
+
+def _pushed_check(the_plan: Plan) -> CheckResult:
+    return CheckResult(id="dvc_pushed", title="Pushed to the DVC remote", status=Status.PASS,
+                       message=f"{len(the_plan.artifacts)} artifacts in remote {the_plan.remote} ({the_plan.remote_url})",
+                       observed=len(the_plan.artifacts), expected=the_plan.remote)  # fmt: skip
+
+
+def _lineage_check(version: VersionInfo | None) -> CheckResult:
+    if version is None:
+        return CheckResult(id="lineage", title="Lineage recorded", status=Status.SKIP,
+                           message="no model section in the config: no model version to tag", observed=None, expected=None)  # fmt: skip
+    return CheckResult(id="lineage", title="Lineage recorded", status=Status.PASS,
+                       message=f"{version.uri}: tagged with commit {version.tags.get(LINEAGE + 'git_sha', '')[:12]} and DVC digests",
+                       observed=version.uri, expected=None)  # fmt: skip
