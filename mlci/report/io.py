@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from mlci.errors import InputError
@@ -15,7 +14,7 @@ def write_report(report: GateReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(report.dumps(), encoding="utf-8")
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 def load_report(path: Path) -> tuple[GateReport, str]:
@@ -32,7 +31,9 @@ def load_report(path: Path) -> tuple[GateReport, str]:
         raise InputError(f"{path}: not JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
         found = doc.get("schema_version") if isinstance(doc, dict) else None
-        raise InputError(f"{path}: not an mlci report of schema {SCHEMA_VERSION} (schema_version: {found!r})")
+        raise InputError(
+            f"{path}: not an mlci report of schema {SCHEMA_VERSION} (schema_version: {found!r})"
+        )
     try:
         return GateReport.from_json(doc), digest_text(text)
     except (KeyError, TypeError, ValueError) as exc:
