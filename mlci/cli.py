@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
     "promote": "Move @champion to the candidate, through a passing report.",
     "rollback": "Move @champion back to the previous champion.",
     "history": "Show the champion timeline of a model.",
-    "report": "Render mlci-report.json as Markdown, JSON or text.",
+    "report": "Render mlci-report.json (Markdown, HTML, JSON, text); post it to GitHub.",
     "gate": "Run validate and regress, write the report, exit 0 or 1.",
 }
 

@@ -132,7 +132,7 @@ def rollback(
         current = registry.by_alias(name, alias)
         if current is None:
             raise InputError(f"{name}: no version holds @{alias}: nothing to roll back")
-        target = registry.version(name, to or _previous(registry, name, alias, current))
+        target = _target(registry, name, to) if to else registry.version(name, _previous(registry, name, alias, current))
         if target.version == current.version:
             return _already(name, current.version, alias)
         if "mlci.promoted_at" not in target.tags and not force:
@@ -145,6 +145,19 @@ def rollback(
         )
     return Moved(name, event.version, current.version, True,
                  f"{name} v{event.version} is now @{alias} (rolled back from v{current.version})")  # fmt: skip
+
+
+def _target(registry: Registry, name: str, to: str) -> VersionInfo:
+    """--to VERSION or models:/NAME/VERSION: refused if it belongs to another model or is gone."""
+    wanted_name, _, version = to[len("models:/") :].rpartition("/") if to.startswith("models:/") else ("", "", to)
+    if wanted_name and wanted_name != name:
+        raise RefusedError(f"refusing to roll back {name} to {to}: that version belongs to another model")
+    if not version.isdigit():
+        raise InputError(f"--to: expected VERSION or models:/{name}/VERSION, got {to!r}")
+    try:
+        return registry.version(name, version)
+    except InputError:
+        raise RefusedError(f"refusing to roll back to {name} v{version}: no such version (deleted, or never registered)") from None
 
 
 def _already(name: str, version: str, alias: str) -> Moved:

@@ -147,8 +147,15 @@ def test_rollback_to_a_named_version_and_its_refusals(project: Project) -> None:
     gate_and_promote(project, "baseline")
     gate_and_promote(project, "tuned")
     missing = project.mlci("rollback", "--to", "9")
-    assert missing.code == 2
-    assert missing.err.startswith(f"mlci: error: models:/{MODEL}/9: ")
+    assert missing.code == 1
+    assert missing.err.strip() == (
+        f"mlci: error: refusing to roll back to {MODEL} v9: no such version (deleted, or never registered)"
+    )
+    other = project.mlci("rollback", "--to", "models:/another-model/1")
+    assert other.code == 1
+    assert other.err.strip() == (
+        f"mlci: error: refusing to roll back {MODEL} to models:/another-model/1: that version belongs to another model"
+    )
     client = project.client()
     ungated = client.create_model_version(MODEL, source=client.get_model_version(MODEL, "1").source)
     refused = project.mlci("rollback", "--to", ungated.version)
@@ -164,7 +171,13 @@ def test_rollback_to_a_named_version_and_its_refusals(project: Project) -> None:
     assert history(project)[0]["forced"] is True
     bad = project.mlci("rollback", "--to", "latest")
     assert bad.code == 2
-    assert bad.err.strip().splitlines()[-1] == "Error: Invalid value for --to: expected a version number, got 'latest'"
+    assert bad.err.strip() == f"mlci: error: --to: expected VERSION or models:/{MODEL}/VERSION, got 'latest'"
+    # A version deleted after it was champion: refused, nothing moves.
+    client.delete_model_version(MODEL, "1")
+    deleted = project.mlci("rollback", "--to", "1")
+    assert deleted.code == 1
+    assert "no such version (deleted, or never registered)" in deleted.err
+    assert project.aliases() == {"champion": "3", "previous-champion": "2"}
 
 
 def test_rollback_without_champion(project: Project) -> None:

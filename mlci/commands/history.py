@@ -33,5 +33,6 @@ def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
         replaced = f" (replaced v{event.replaced_version})" if event.replaced_version else ""
         forced = " [forced]" if event.forced else ""
         sha = f" commit {event.git_sha[:12]}" if event.git_sha else ""
-        click.echo(f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}")
+        report = f" report {event.report_digest[:19]}" if event.report_digest else ""
+        click.echo(f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}{report}")
     return 0

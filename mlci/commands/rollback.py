@@ -11,7 +11,9 @@ from mlci.commands._options import config_option
 
 @click.command(name="rollback")
 @config_option
-@click.option("--to", "to", metavar="VERSION", help="Roll back to this version instead of the previous champion.")
+@click.option(
+    "--to", "to", metavar="VERSION", help="Roll back to this version (or models:/NAME/VERSION) instead of the previous champion."
+)
 @click.option("--force", is_flag=True, help="Allow a version that never passed a gate (recorded in the trail).")
 def command(config_path: Path, to: str | None, force: bool) -> int:
     """Move @champion back to the previous champion."""
@@ -19,8 +21,6 @@ def command(config_path: Path, to: str | None, force: bool) -> int:
     from mlci.gate import now_iso, registry_for
     from mlci.promotion import rollback
 
-    if to is not None and not to.isdigit():
-        raise click.BadParameter(f"expected a version number, got {to!r}", param_hint="--to")
     loaded = load_config(config_path)
     model = loaded.require_model()
     moved = rollback(
