@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     sys.exit(_run(args, debug))
 
 
-def _run(args: list[str], debug: bool) -> int:
+def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - the one place outcomes become exit codes
     try:
         result = cli.main(args=args, prog_name="mlci", standalone_mode=False)
     except click.exceptions.Abort:
@@ -92,7 +92,10 @@ def _run(args: list[str], debug: bool) -> int:
     except Exception as exc:
         _traceback(debug)
         click.echo(f"mlci: unexpected error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("mlci: this is a bug in mlci or a library it uses; rerun with --debug for the traceback", err=True)
+        click.echo(
+            "mlci: this is a bug in mlci or a library it uses; rerun with --debug for the traceback",
+            err=True,
+        )
         return ExitCode.SERVICE
     return int(result) if isinstance(result, int) else ExitCode.PASSED
 
@@ -118,7 +121,9 @@ def _quiet_libraries(debug: bool) -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+def _show_warning(
+    message: Warning | str, category: type[Warning], *_: object, **__: object
+) -> None:
     from mlci.config import ConfigWarning
 
     if issubclass(category, ConfigWarning):

@@ -21,7 +21,7 @@ from mlci.adapters.dvc import dvc
 from mlci.config import LoadedConfig, load_config
 from mlci.errors import InputError, RefusedError
 from mlci.gate import GATE, now_iso, registry_for, run_steps
-from mlci.promotion import PromoteRequest, Moved, promote, rollback
+from mlci.promotion import Moved, PromoteRequest, promote, rollback
 from mlci.report.io import load_report, write_report
 from mlci.report.render import render_markdown
 from mlci.results import GateReport
@@ -40,7 +40,11 @@ class DemoResult:
 
 def example_dir() -> Path:
     packaged = Path(str(resources.files("mlci"))) / "examples" / "demo-project"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "examples" / "demo-project"
+    return (
+        packaged
+        if packaged.is_dir()
+        else Path(__file__).resolve().parents[1] / "examples" / "demo-project"
+    )
 
 
 def run_demo(*, root: Path, say: Say) -> DemoResult:
@@ -63,10 +67,19 @@ def run_demo(*, root: Path, say: Say) -> DemoResult:
     say("[4/5] rollback: @champion back to the previous champion")
     model = loaded.require_model()
     alias = loaded.config.registry.champion_alias
-    moved = rollback(registry=registry_for(loaded), name=model.name, alias=alias, to=None, force=False, at=now_iso())
+    moved = rollback(
+        registry=registry_for(loaded),
+        name=model.name,
+        alias=alias,
+        to=None,
+        force=False,
+        at=now_iso(),
+    )
     say(f"      {moved.message}")
     say("[5/5] history: `mlci history` in the project shows the timeline")
-    return DemoResult(root=root, report_json=report_json, report_md=report_md, champion=moved.champion)
+    return DemoResult(
+        root=root, report_json=report_json, report_md=report_md, champion=moved.champion
+    )
 
 
 def _prepare(root: Path, say: Say) -> None:
@@ -107,7 +120,9 @@ def _load_project(root: Path) -> ModuleType:
     return module
 
 
-def _gate_and_promote(project: ModuleType, loaded: LoadedConfig, kind: str, report_json: Path, say: Say) -> GateReport:
+def _gate_and_promote(
+    project: ModuleType, loaded: LoadedConfig, kind: str, report_json: Path, say: Say
+) -> GateReport:
     model = loaded.require_model()
     project.train(loaded.root, kind, Path(model.candidate))
     report = run_steps(loaded=loaded, names=GATE, progress=lambda _: None)
@@ -149,6 +164,10 @@ def _promote(loaded: LoadedConfig, report_json: Path) -> Moved:
 
 def _git(args: list[str], cwd: Path) -> None:
     identity = ["-c", "user.name=mlci demo", "-c", "user.email=demo@mlci.invalid"]
-    done = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
-        raise InputError(f"git {' '.join(args)} (in {cwd}): {done.stderr.strip() or done.returncode}")
+        raise InputError(
+            f"git {' '.join(args)} (in {cwd}): {done.stderr.strip() or done.returncode}"
+        )

@@ -39,7 +39,12 @@ def regress_step(loaded: LoadedConfig) -> StepOutput:
     from mlci.model.regress import run_regress
 
     out = run_regress(loaded=loaded, registry=registry_for(loaded))
-    return StepOutput(step=out.step, data={"eval_data": out.eval_digest}, candidate=out.candidate, champion=out.champion)
+    return StepOutput(
+        step=out.step,
+        data={"eval_data": out.eval_digest},
+        candidate=out.candidate,
+        champion=out.champion,
+    )
 
 
 Step = Callable[[LoadedConfig], StepOutput]
@@ -52,14 +57,20 @@ def run_steps(*, loaded: LoadedConfig, names: tuple[str, ...], progress: Progres
     for name in names:
         progress(f"{name}: running")
         output = STEPS[name](loaded)
-        progress(f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)")
+        progress(
+            f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)"
+        )
         outputs.append(output)
     return GateReport(steps=tuple(o.step for o in outputs), provenance=_provenance(loaded, outputs))
 
 
-def report_of(loaded: LoadedConfig, step: StepResult, candidate: ModelRef | None = None) -> GateReport:
+def report_of(
+    loaded: LoadedConfig, step: StepResult, candidate: ModelRef | None = None
+) -> GateReport:
     """A report holding one step run outside the gate (mlci version)."""
-    return GateReport(steps=(step,), provenance=_provenance(loaded, [StepOutput(step=step, candidate=candidate)]))
+    return GateReport(
+        steps=(step,), provenance=_provenance(loaded, [StepOutput(step=step, candidate=candidate)])
+    )
 
 
 def _provenance(loaded: LoadedConfig, outputs: list[StepOutput]) -> Provenance:
@@ -80,7 +91,11 @@ def _provenance(loaded: LoadedConfig, outputs: list[StepOutput]) -> Provenance:
 def registry_for(loaded: LoadedConfig) -> Registry:
     """The registry named by the config; a local sqlite registry keeps its artifacts beside it."""
     uri = loaded.tracking_uri
-    root = Path(uri[len("sqlite:///") :]).parent / "mlartifacts" if uri.startswith("sqlite:///") else None
+    root = (
+        Path(uri[len("sqlite:///") :]).parent / "mlartifacts"
+        if uri.startswith("sqlite:///")
+        else None
+    )
     return Registry(uri, artifact_root=root)
 
 

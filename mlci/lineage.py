@@ -75,9 +75,13 @@ def plan(loaded: LoadedConfig) -> Plan:
     remote = loaded.config.version.remote or dvc.default_remote(dvc_root)
     known = dvc.remotes(dvc_root)
     if remote is None:
-        raise ConfigError(f"{loaded.path.name}: version.remote: no DVC remote configured (or `dvc remote add -d NAME URL`)")
+        raise ConfigError(
+            f"{loaded.path.name}: version.remote: no DVC remote configured (or `dvc remote add -d NAME URL`)"
+        )
     if remote not in known:
-        raise ConfigError(f"{loaded.path.name}: version.remote: no DVC remote named {remote!r} (known: {', '.join(known) or 'none'})")
+        raise ConfigError(
+            f"{loaded.path.name}: version.remote: no DVC remote named {remote!r} (known: {', '.join(known) or 'none'})"
+        )
     found = artifacts(loaded)
     _refuse_uncommitted(git_root, [a.pointer for a in found if a.pointer.exists()])
     existing = [a.pointer for a in found if a.pointer.exists()]
@@ -95,28 +99,40 @@ def _refuse_uncommitted(git_root: Path, pointers: list[Path]) -> None:
         )
 
 
-def run_version(*, loaded: LoadedConfig, registry: Registry, dry_run: bool, say: Say) -> VersionOutcome:
+def run_version(
+    *, loaded: LoadedConfig, registry: Registry, dry_run: bool, say: Say
+) -> VersionOutcome:
     started = time.perf_counter()
     the_plan = plan(loaded)
     if dry_run:
-        return VersionOutcome(StepResult("version", _dry_run_checks(the_plan), time.perf_counter() - started), None)
+        return VersionOutcome(
+            StepResult("version", _dry_run_checks(the_plan), time.perf_counter() - started), None
+        )
     if the_plan.to_add:
         say(f"dvc add {' '.join(_rel(a.path, the_plan.dvc_root) for a in the_plan.to_add)}")
         dvc.add(the_plan.dvc_root, [a.path for a in the_plan.to_add])
-        _refuse_uncommitted(the_plan.git_root, [*(a.pointer for a in the_plan.to_add), *_gitignores(the_plan)])
+        _refuse_uncommitted(
+            the_plan.git_root, [*(a.pointer for a in the_plan.to_add), *_gitignores(the_plan)]
+        )
     pointers = [a.pointer for a in the_plan.artifacts]
     say(f"dvc push -r {the_plan.remote} ({len(pointers)} artifacts)")
     dvc.push(the_plan.dvc_root, pointers, the_plan.remote)
     missing = dvc.missing_in_remote(the_plan.dvc_root, pointers, the_plan.remote)
     if missing:
-        raise ServiceError(f"DVC remote {the_plan.remote}: still missing after push: {', '.join(missing)}")
+        raise ServiceError(
+            f"DVC remote {the_plan.remote}: still missing after push: {', '.join(missing)}"
+        )
     version = _tag_lineage(loaded, registry, the_plan)
     checks = (*_tracked_checks(the_plan), _pushed_check(the_plan), _lineage_check(version))
     return VersionOutcome(StepResult("version", checks, time.perf_counter() - started), version)
 
 
 def _gitignores(the_plan: Plan) -> list[Path]:
-    return [a.path.parent / ".gitignore" for a in the_plan.to_add if (a.path.parent / ".gitignore").exists()]
+    return [
+        a.path.parent / ".gitignore"
+        for a in the_plan.to_add
+        if (a.path.parent / ".gitignore").exists()
+    ]
 
 
 def _tag_lineage(loaded: LoadedConfig, registry: Registry, the_plan: Plan) -> VersionInfo | None:
@@ -141,7 +157,11 @@ def lineage_tags(the_plan: Plan) -> dict[str, str]:
     }
     for artifact in the_plan.artifacts:
         pointer = dvc.read_pointer(artifact.pointer)
-        doc = {"path": _rel(artifact.path, the_plan.git_root), "md5": pointer.md5, "size": pointer.size}
+        doc = {
+            "path": _rel(artifact.path, the_plan.git_root),
+            "md5": pointer.md5,
+            "size": pointer.size,
+        }
         if pointer.nfiles is not None:
             doc["nfiles"] = pointer.nfiles
         tags[LINEAGE + artifact.role] = json.dumps(doc, sort_keys=True)

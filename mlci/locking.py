@@ -8,6 +8,7 @@ runs. A lock whose owner died (same host, process gone) or whose lease expired i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -33,7 +34,12 @@ class Holder:
     expires_at: float
 
     def tags(self) -> dict[str, str]:
-        return {"token": self.token, "host": self.host, "pid": str(self.pid), "expires_at": f"{self.expires_at:.3f}"}
+        return {
+            "token": self.token,
+            "host": self.host,
+            "pid": str(self.pid),
+            "expires_at": f"{self.expires_at:.3f}",
+        }
 
     @classmethod
     def from_tags(cls, tags: Mapping[str, str]) -> Holder | None:
@@ -58,14 +64,18 @@ def _alive(pid: int) -> bool:
 
 
 @contextmanager
-def promotion_lock(registry: Registry, name: str, *, wait_seconds: float = 120.0, poll: float = 0.25) -> Iterator[Holder]:
+def promotion_lock(
+    registry: Registry, name: str, *, wait_seconds: float = 120.0, poll: float = 0.25
+) -> Iterator[Holder]:
     lock = name + LOCK_SUFFIX
     me = Holder(uuid.uuid4().hex, socket.gethostname(), os.getpid(), time.time() + LEASE_SECONDS)
     deadline = time.monotonic() + wait_seconds
     while not registry.create_model_if_absent(lock, me.tags()):
         _break_if_stale(registry, lock)
         if time.monotonic() > deadline:
-            raise ServiceError(f"registered model {name}: another promotion holds {lock}; gave up after {wait_seconds:.0f}s")
+            raise ServiceError(
+                f"registered model {name}: another promotion holds {lock}; gave up after {wait_seconds:.0f}s"
+            )
         time.sleep(poll)
     failpoint("after_lock")
     try:
@@ -89,16 +99,12 @@ def _break_if_stale(registry: Registry, lock: str) -> None:
     # Re-read right before deleting, so we never remove a lock someone just re-took.
     again = _read_holder(registry, lock)
     if again is not None and again.token == holder.token:
-        try:
+        with contextlib.suppress(InputError):  # another process broke it first
             registry.delete_model(lock)
-        except InputError:
-            pass  # another process broke it first
 
 
 def _release(registry: Registry, lock: str, me: Holder) -> None:
     holder = _read_holder(registry, lock)
     if holder is not None and holder.token == me.token:
-        try:
+        with contextlib.suppress(InputError):  # already gone: nothing to release
             registry.delete_model(lock)
-        except InputError:
-            pass

@@ -112,19 +112,36 @@ def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
         if current is not None and current.version == version.version:
             return _already(name, version.version, alias)
         _check_champion_unchanged(request.report, current, alias)
-        event = _commit(
+        pending = _new_event(
             registry,
             name,
-            alias,
-            _new_event(registry, name, Action.PROMOTE, version.version, current, request.at,
-                       report_digest=request.report_digest, git_sha=request.report.provenance.git_sha),
-        )  # fmt: skip
+            Action.PROMOTE,
+            version.version,
+            current,
+            at=request.at,
+            report_digest=request.report_digest,
+            git_sha=request.report.provenance.git_sha,
+        )
+        event = _commit(registry, name, alias, pending)
     was = f" (was v{event.replaced_version})" if event.replaced_version else " (first champion)"
-    return Moved(name, event.version, event.replaced_version, True, f"{name} v{event.version} is now @{alias}{was}")
+    return Moved(
+        name,
+        event.version,
+        event.replaced_version,
+        True,
+        f"{name} v{event.version} is now @{alias}{was}",
+    )
 
 
 def rollback(
-    *, registry: Registry, name: str, alias: str, to: str | None, force: bool, at: str, lock_wait_seconds: float = 120.0
+    *,
+    registry: Registry,
+    name: str,
+    alias: str,
+    to: str | None,
+    force: bool,
+    at: str,
+    lock_wait_seconds: float = 120.0,
 ) -> Moved:
     """Move @champion back to the previous champion, or to a named version."""
     with promotion_lock(registry, name, wait_seconds=lock_wait_seconds):
@@ -132,7 +149,11 @@ def rollback(
         current = registry.by_alias(name, alias)
         if current is None:
             raise InputError(f"{name}: no version holds @{alias}: nothing to roll back")
-        target = _target(registry, name, to) if to else registry.version(name, _previous(registry, name, alias, current))
+        target = (
+            _target(registry, name, to)
+            if to
+            else registry.version(name, _previous(registry, name, alias, current))
+        )
         if target.version == current.version:
             return _already(name, current.version, alias)
         if "mlci.promoted_at" not in target.tags and not force:
@@ -141,7 +162,12 @@ def rollback(
                 "(use --force to override; it is recorded)"
             )
         event = _commit(
-            registry, name, alias, _new_event(registry, name, Action.ROLLBACK, target.version, current, at, forced=force)
+            registry,
+            name,
+            alias,
+            _new_event(
+                registry, name, Action.ROLLBACK, target.version, current, at=at, forced=force
+            ),
         )
     return Moved(name, event.version, current.version, True,
                  f"{name} v{event.version} is now @{alias} (rolled back from v{current.version})")  # fmt: skip
@@ -149,19 +175,27 @@ def rollback(
 
 def _target(registry: Registry, name: str, to: str) -> VersionInfo:
     """--to VERSION or models:/NAME/VERSION: refused if it belongs to another model or is gone."""
-    wanted_name, _, version = to[len("models:/") :].rpartition("/") if to.startswith("models:/") else ("", "", to)
+    wanted_name, _, version = (
+        to[len("models:/") :].rpartition("/") if to.startswith("models:/") else ("", "", to)
+    )
     if wanted_name and wanted_name != name:
-        raise RefusedError(f"refusing to roll back {name} to {to}: that version belongs to another model")
+        raise RefusedError(
+            f"refusing to roll back {name} to {to}: that version belongs to another model"
+        )
     if not version.isdigit():
         raise InputError(f"--to: expected VERSION or models:/{name}/VERSION, got {to!r}")
     try:
         return registry.version(name, version)
     except InputError:
-        raise RefusedError(f"refusing to roll back to {name} v{version}: no such version (deleted, or never registered)") from None
+        raise RefusedError(
+            f"refusing to roll back to {name} v{version}: no such version (deleted, or never registered)"
+        ) from None
 
 
 def _already(name: str, version: str, alias: str) -> Moved:
-    return Moved(name, version, None, False, f"{name} v{version} already holds @{alias}: nothing to do")
+    return Moved(
+        name, version, None, False, f"{name} v{version} already holds @{alias}: nothing to do"
+    )
 
 
 def _check_report(request: PromoteRequest) -> None:
@@ -177,7 +211,9 @@ def _check_report(request: PromoteRequest) -> None:
             f"not {request.model_name} {request.candidate_uri}"
         )
     if report.provenance.config_digest != request.config_digest:
-        raise RefusedError("refusing to promote: mlci.yaml changed since the gate ran (config digest differs)")
+        raise RefusedError(
+            "refusing to promote: mlci.yaml changed since the gate ran (config digest differs)"
+        )
 
 
 def _check_digest(report: GateReport, candidate: LocalModel) -> None:
@@ -253,7 +289,9 @@ def repair(registry: Registry, name: str, alias: str) -> None:
     last = events[-1]
     holder = registry.by_alias(name, alias)
     happened = holder is not None and holder.version == last.version
-    _set_previous(registry, name, champion_stack(effective(events, holder.version if holder else None)))
+    _set_previous(
+        registry, name, champion_stack(effective(events, holder.version if holder else None))
+    )
     if happened:
         _audit_tags(registry, name, last)
     _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
@@ -265,8 +303,8 @@ def _new_event(
     action: Action,
     version: str,
     current: VersionInfo | None,
-    at: str,
     *,
+    at: str,
     report_digest: str | None = None,
     git_sha: str | None = None,
     forced: bool = False,
@@ -274,7 +312,9 @@ def _new_event(
     events = _raw_events(registry, name)
     seq = (events[-1].seq if events else 0) + 1
     replaced = current.version if current else None
-    return Event(seq, action, version, replaced, at, who(), report_digest, git_sha, forced, State.PENDING)
+    return Event(
+        seq, action, version, replaced, at, who(), report_digest, git_sha, forced, State.PENDING
+    )
 
 
 def _commit(registry: Registry, name: str, alias: str, event: Event) -> Event:
@@ -316,7 +356,11 @@ def _audit_tags(registry: Registry, name: str, event: Event) -> None:
         tags["mlci.git_sha"] = event.git_sha
     registry.tag_version(name, event.version, tags)
     if event.replaced_version:
-        registry.tag_version(name, event.replaced_version, {"mlci.replaced_by": event.version, "mlci.replaced_at": event.at})
+        registry.tag_version(
+            name,
+            event.replaced_version,
+            {"mlci.replaced_by": event.version, "mlci.replaced_at": event.at},
+        )
 
 
 def who() -> str:

@@ -131,7 +131,9 @@ class ModelRef:
     def from_json(cls, doc: Mapping[str, JsonValue] | None) -> ModelRef | None:
         if doc is None:
             return None
-        return cls(name=doc["name"], uri=doc["uri"], version=doc.get("version"), digest=doc.get("digest"))
+        return cls(
+            name=doc["name"], uri=doc["uri"], version=doc.get("version"), digest=doc.get("digest")
+        )
 
 
 @dataclass(frozen=True)

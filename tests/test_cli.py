@@ -24,7 +24,9 @@ def test_help_imports_no_heavy_module() -> None:
         f"loaded = sorted(m for m in {HEAVY!r} if m in sys.modules)\n"
         "print('LOADED', loaded)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert done.stdout.strip().splitlines()[-1] == "LOADED []"
     for name in COMMANDS:
         assert name in done.stdout
@@ -38,7 +40,9 @@ def test_subcommand_help_imports_no_heavy_module(name: str) -> None:
         f"try:\n    main([{name!r}, '--help'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert done.stdout.strip().splitlines()[-1] == "LOADED []"
 
 
@@ -56,7 +60,10 @@ def test_version() -> None:
 def test_not_built_command_says_so_and_exits_2() -> None:
     result = run_mlci("init")
     assert result.code == 2
-    assert result.err.strip() == "mlci: error: `mlci init` is not available yet (planned); see README 'Commands'"
+    assert (
+        result.err.strip()
+        == "mlci: error: `mlci init` is not available yet (planned); see README 'Commands'"
+    )
     assert result.out == ""
 
 
@@ -75,7 +82,10 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_errors_have_no_traceback_without_debug(tmp_path: Path) -> None:
     result = run_mlci("gate", "--config", tmp_path / "absent.yaml")
     assert result.code == 2
-    assert result.err.strip() == f"mlci: error: {tmp_path / 'absent.yaml'}: config file not found (create one, or pass --config)"
+    assert (
+        result.err.strip()
+        == f"mlci: error: {tmp_path / 'absent.yaml'}: config file not found (create one, or pass --config)"
+    )
     assert "Traceback" not in result.text
 
 
@@ -93,6 +103,8 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_console_script_runs_in_a_child_process(project: Project) -> None:
     # The installed `mlci` entry point, not only main(): the same verdict and exit code.
     exe = Path(sys.executable).with_name("mlci")
-    done = subprocess.run([str(exe), "validate"], cwd=project.root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(exe), "validate"], cwd=project.root, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "mlci verdict: PASS"

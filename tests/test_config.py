@@ -29,7 +29,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_minimal_config_loads_with_defaults_and_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_minimal_config_loads_with_defaults_and_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     loaded = load_config(write(tmp_path, MINIMAL))
     model = loaded.require_model()
@@ -42,11 +44,16 @@ def test_minimal_config_loads_with_defaults_and_absolute_paths(tmp_path: Path, m
     assert loaded.digest.startswith("sha256:") and len(loaded.digest) == 71
 
 
-def test_paths_resolve_against_the_config_folder_not_the_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_resolve_against_the_config_folder_not_the_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "repo").mkdir()
-    path = write(tmp_path / "repo", MINIMAL)
+    write(tmp_path / "repo", MINIMAL)
     monkeypatch.chdir(tmp_path)
-    assert load_config(Path("repo/mlci.yaml")).require_model().eval_data == tmp_path.resolve() / "repo/data/eval.csv"
+    assert (
+        load_config(Path("repo/mlci.yaml")).require_model().eval_data
+        == tmp_path.resolve() / "repo/data/eval.csv"
+    )
 
 
 def test_remote_candidate_uris_are_kept_as_they_are(tmp_path: Path) -> None:
@@ -60,13 +67,19 @@ def test_tracking_uri_env_var_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     text = MINIMAL + "registry:\n  tracking_uri: sqlite:///other.db\n"
     assert load_config(write(tmp_path, text)).tracking_uri == "http://127.0.0.1:5999"
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
-    assert load_config(write(tmp_path, text)).tracking_uri == f"sqlite:///{tmp_path.resolve() / 'other.db'}"
+    assert (
+        load_config(write(tmp_path, text)).tracking_uri
+        == f"sqlite:///{tmp_path.resolve() / 'other.db'}"
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path / "mlci.yaml")
-    assert str(err.value) == f"{tmp_path / 'mlci.yaml'}: config file not found (create one, or pass --config)"
+    assert (
+        str(err.value)
+        == f"{tmp_path / 'mlci.yaml'}: config file not found (create one, or pass --config)"
+    )
 
 
 def test_unparsable_yaml_names_the_line(tmp_path: Path) -> None:
@@ -87,11 +100,27 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("  metrics: {}\n", "  metrics:\n    roc_auc: {min: high}\n", "mlci.yaml: model.metrics.roc_auc.min: expected a number, got 'high'"),
-        ("  task: binary\n", "  task: ranking\n", "mlci.yaml: model.task: expected one of binary, multiclass, regression, got 'ranking'"),
+        (
+            "  metrics: {}\n",
+            "  metrics:\n    roc_auc: {min: high}\n",
+            "mlci.yaml: model.metrics.roc_auc.min: expected a number, got 'high'",
+        ),
+        (
+            "  task: binary\n",
+            "  task: ranking\n",
+            "mlci.yaml: model.task: expected one of binary, multiclass, regression, got 'ranking'",
+        ),
         ("  name: churn\n", "", "mlci.yaml: model.name: required key is missing"),
-        ("  name: churn\n", "  name: [1, 2]\n", "mlci.yaml: model.name: expected a string, got [1, 2]"),
-        ("  metrics: {}\n", "  metrics:\n    f1: {max_drop: -0.1}\n", "mlci.yaml: model.metrics.f1.max_drop: must be zero or more, got -0.1"),
+        (
+            "  name: churn\n",
+            "  name: [1, 2]\n",
+            "mlci.yaml: model.name: expected a string, got [1, 2]",
+        ),
+        (
+            "  metrics: {}\n",
+            "  metrics:\n    f1: {max_drop: -0.1}\n",
+            "mlci.yaml: model.metrics.f1.max_drop: must be zero or more, got -0.1",
+        ),
     ],
 )
 def test_wrong_values_name_the_dotted_key(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -102,7 +131,9 @@ def test_wrong_values_name_the_dotted_key(tmp_path: Path, old: str, new: str, me
 
 
 def test_unknown_keys_warn_with_their_dotted_path(tmp_path: Path) -> None:
-    text = MINIMAL.replace("  label: target\n", "  label: target\n  lable: oops\n") + "regsitry: {}\n"
+    text = (
+        MINIMAL.replace("  label: target\n", "  label: target\n  lable: oops\n") + "regsitry: {}\n"
+    )
     with pytest.warns(ConfigWarning) as caught:
         load_config(write(tmp_path, text))
     assert sorted(str(w.message) for w in caught) == [

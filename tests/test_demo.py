@@ -18,7 +18,9 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     assert result.code == 0, result.text
     lines = result.out.splitlines()
     assert "      promote: breast-cancer-classifier v1 is now @champion (first champion)" in lines
-    assert "      promote refused (exit 1): refusing to promote: the report's verdict is fail" in lines
+    assert (
+        "      promote refused (exit 1): refusing to promote: the report's verdict is fail" in lines
+    )
     assert "      promote: breast-cancer-classifier v2 is now @champion (was v1)" in lines
     assert "      breast-cancer-classifier v1 is now @champion (rolled back from v2)" in lines
     assert f"report: {root / 'mlci-report.json'}" in lines
@@ -29,12 +31,20 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     client = MlflowClient(uri, uri)
     model = client.get_registered_model(MODEL)
     assert {a: str(v) for a, v in model.aliases.items()} == {"champion": "1"}
-    assert sorted(str(v.version) for v in client.search_model_versions(f"name = '{MODEL}'")) == ["1", "2"]
+    assert sorted(str(v.version) for v in client.search_model_versions(f"name = '{MODEL}'")) == [
+        "1",
+        "2",
+    ]
 
     # git: one commit holding the DVC pointers, not the data.
     assert git("log", "--format=%s", cwd=root) == "Example project: data (DVC), contract, mlci.yaml"
     tracked = git("ls-files", cwd=root).splitlines()
-    assert {"data/train.csv.dvc", "data/eval.csv.dvc", "data/new.csv.dvc", "mlci.schema.yaml"} <= set(tracked)
+    assert {
+        "data/train.csv.dvc",
+        "data/eval.csv.dvc",
+        "data/new.csv.dvc",
+        "mlci.schema.yaml",
+    } <= set(tracked)
     assert "data/train.csv" not in tracked
 
     # DVC: every tracked file's object is in the local remote.
@@ -61,5 +71,8 @@ def test_demo_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     result = run_mlci("demo", tmp_path)
     assert result.code == 2
-    assert result.err.strip() == f"mlci: error: {tmp_path}: demo directory exists and is not empty (pick a new one)"
+    assert (
+        result.err.strip()
+        == f"mlci: error: {tmp_path}: demo directory exists and is not empty (pick a new one)"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]

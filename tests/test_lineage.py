@@ -59,7 +59,10 @@ def test_tracks_pushes_and_tags_lineage(repo: Project, tmp_path: Path) -> None:
         assert in_remote(remote, pointer_md5(repo.root / f"{name}.dvc")), name
     tags = repo.client().get_model_version(MODEL, "1").tags
     assert tags["mlci.lineage.git_sha"] == git("rev-parse", "HEAD", cwd=repo.root)
-    assert (tags["mlci.lineage.dvc_remote"], tags["mlci.lineage.dvc_remote_url"]) == ("local", str(remote))
+    assert (tags["mlci.lineage.dvc_remote"], tags["mlci.lineage.dvc_remote_url"]) == (
+        "local",
+        str(remote),
+    )
     eval_data = json.loads(tags["mlci.lineage.eval_data"])
     assert eval_data == {"path": "data/eval.csv", "md5": pointer_md5(repo.root / "data/eval.csv.dvc"),
                          "size": (repo.root / "data/eval.csv").stat().st_size}  # fmt: skip
@@ -104,14 +107,19 @@ def test_modified_data_must_be_committed_first(repo: Project) -> None:
 def test_not_a_git_repository(project: Project) -> None:
     result = project.mlci("version")
     assert result.code == 2
-    assert result.err.strip() == f"mlci: error: {project.root}: not a git repository (mlci version records the commit)"
+    assert (
+        result.err.strip()
+        == f"mlci: error: {project.root}: not a git repository (mlci version records the commit)"
+    )
 
 
 def test_not_a_dvc_repository(project: Project) -> None:
     git("init", "-q", cwd=project.root)
     result = project.mlci("version")
     assert result.code == 2
-    assert result.err.strip() == f"mlci: error: {project.root}: not a DVC repository (run `dvc init`)"
+    assert (
+        result.err.strip() == f"mlci: error: {project.root}: not a DVC repository (run `dvc init`)"
+    )
 
 
 def test_no_remote_configured(project: Project) -> None:
@@ -130,10 +138,15 @@ def test_unknown_remote_name(repo: Project) -> None:
     repo.write_config(config)
     result = repo.mlci("version")
     assert result.code == 2
-    assert result.err.strip() == "mlci: error: mlci.yaml: version.remote: no DVC remote named 's3prod' (known: local)"
+    assert (
+        result.err.strip()
+        == "mlci: error: mlci.yaml: version.remote: no DVC remote named 's3prod' (known: local)"
+    )
 
 
-def test_unreachable_remote_is_exit_3_and_the_registry_is_untouched(repo: Project, tmp_path: Path) -> None:
+def test_unreachable_remote_is_exit_3_and_the_registry_is_untouched(
+    repo: Project, tmp_path: Path
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("a remote cannot live under a file")
     dvc("remote", "add", "broken", f"{blocker}/remote", cwd=repo.root)

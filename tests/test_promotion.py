@@ -42,7 +42,9 @@ def test_first_promotion_registers_tags_and_records(project: Project) -> None:
     assert tags["mlci.report_digest"].startswith("sha256:")
     assert tags["mlci.artifact_digest"].startswith("sha256:")
     assert tags["mlci.replaced_version"] == ""
-    assert [(e["action"], e["version"], e["replaced_version"]) for e in history(project)] == [("promote", "1", None)]
+    assert [(e["action"], e["version"], e["replaced_version"]) for e in history(project)] == [
+        ("promote", "1", None)
+    ]
 
 
 def test_second_promotion_keeps_previous_champion_and_rerun_is_a_noop(project: Project) -> None:
@@ -51,7 +53,10 @@ def test_second_promotion_keeps_previous_champion_and_rerun_is_a_noop(project: P
     assert project.aliases() == {"champion": "2", "previous-champion": "1"}
     assert project.client().get_model_version(MODEL, "2").tags["mlci.replaced_version"] == "1"
     again = project.mlci("promote")
-    assert (again.code, again.out.strip()) == (0, f"{MODEL} v2 already holds @champion: nothing to do")
+    assert (again.code, again.out.strip()) == (
+        0,
+        f"{MODEL} v2 already holds @champion: nothing to do",
+    )
     assert project.versions() == ["1", "2"]
     assert len(history(project)) == 2
 
@@ -96,7 +101,10 @@ def test_config_changed_since_the_gate_is_refused(project: Project) -> None:
     project.write_config(config)
     result = project.mlci("promote")
     assert result.code == 1
-    assert result.err.strip() == "mlci: error: refusing to promote: mlci.yaml changed since the gate ran (config digest differs)"
+    assert (
+        result.err.strip()
+        == "mlci: error: refusing to promote: mlci.yaml changed since the gate ran (config digest differs)"
+    )
 
 
 def test_champion_changed_since_the_gate_is_refused(project: Project) -> None:
@@ -122,24 +130,35 @@ def test_report_without_regress_is_refused(project: Project) -> None:
     assert project.mlci("validate").code == 0
     result = project.mlci("promote")
     assert result.code == 1
-    assert result.err.strip() == "mlci: error: refusing to promote: the report has no regress step (run `mlci gate`)"
+    assert (
+        result.err.strip()
+        == "mlci: error: refusing to promote: the report has no regress step (run `mlci gate`)"
+    )
 
 
 def test_missing_report_is_an_input_error(project: Project) -> None:
     result = project.mlci("promote", "--report", "nowhere.json")
     assert result.code == 2
-    assert result.err.strip() == "mlci: error: nowhere.json: report not found (run `mlci gate` first)"
+    assert (
+        result.err.strip() == "mlci: error: nowhere.json: report not found (run `mlci gate` first)"
+    )
 
 
 def test_rollback_pops_the_champion_stack(project: Project) -> None:
     gate_and_promote(project, "baseline")
     gate_and_promote(project, "tuned")
     result = project.mlci("rollback")
-    assert (result.code, result.out.strip()) == (0, f"{MODEL} v1 is now @champion (rolled back from v2)")
+    assert (result.code, result.out.strip()) == (
+        0,
+        f"{MODEL} v1 is now @champion (rolled back from v2)",
+    )
     assert project.aliases() == {"champion": "1"}
     again = project.mlci("rollback")
     assert again.code == 2
-    assert again.err.strip() == f"mlci: error: {MODEL}: no previous champion recorded; name one with --to VERSION"
+    assert (
+        again.err.strip()
+        == f"mlci: error: {MODEL}: no previous champion recorded; name one with --to VERSION"
+    )
     assert project.aliases() == {"champion": "1"}
 
 
@@ -166,12 +185,18 @@ def test_rollback_to_a_named_version_and_its_refusals(project: Project) -> None:
     )
     assert project.aliases() == {"champion": "2", "previous-champion": "1"}
     forced = project.mlci("rollback", "--to", "3", "--force")
-    assert (forced.code, forced.out.strip()) == (0, f"{MODEL} v3 is now @champion (rolled back from v2)")
+    assert (forced.code, forced.out.strip()) == (
+        0,
+        f"{MODEL} v3 is now @champion (rolled back from v2)",
+    )
     assert project.aliases() == {"champion": "3", "previous-champion": "2"}
     assert history(project)[0]["forced"] is True
     bad = project.mlci("rollback", "--to", "latest")
     assert bad.code == 2
-    assert bad.err.strip() == f"mlci: error: --to: expected VERSION or models:/{MODEL}/VERSION, got 'latest'"
+    assert (
+        bad.err.strip()
+        == f"mlci: error: --to: expected VERSION or models:/{MODEL}/VERSION, got 'latest'"
+    )
     # A version deleted after it was champion: refused, nothing moves.
     client.delete_model_version(MODEL, "1")
     deleted = project.mlci("rollback", "--to", "1")
@@ -183,7 +208,10 @@ def test_rollback_to_a_named_version_and_its_refusals(project: Project) -> None:
 def test_rollback_without_champion(project: Project) -> None:
     result = project.mlci("rollback")
     assert result.code == 2
-    assert result.err.strip() == f"mlci: error: {MODEL}: no version holds @champion: nothing to roll back"
+    assert (
+        result.err.strip()
+        == f"mlci: error: {MODEL}: no version holds @champion: nothing to roll back"
+    )
 
 
 def test_history_after_promote_promote_rollback_promote(project: Project) -> None:

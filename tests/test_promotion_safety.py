@@ -89,7 +89,12 @@ def test_a_held_lock_makes_promote_wait_then_exit_3(project: Project) -> None:
     project.write_config(config)
     assert project.mlci("gate").code == 0  # the config changed: gate again
     # A live holder: this test process, on this host, with a lease far in the future.
-    holder = {"token": "t", "host": socket.gethostname(), "pid": str(os.getpid()), "expires_at": str(time.time() + 600)}
+    holder = {
+        "token": "t",
+        "host": socket.gethostname(),
+        "pid": str(os.getpid()),
+        "expires_at": str(time.time() + 600),
+    }
     project.client().create_registered_model(MODEL + ".mlci-lock", tags=holder)
     result = project.mlci("promote")
     assert result.code == 3
@@ -98,13 +103,17 @@ def test_a_held_lock_makes_promote_wait_then_exit_3(project: Project) -> None:
     )
     assert project.aliases() == {"champion": "1"}
     # An expired lease is broken, and the promotion goes through.
-    project.client().set_registered_model_tag(MODEL + ".mlci-lock", "expires_at", str(time.time() - 1))
+    project.client().set_registered_model_tag(
+        MODEL + ".mlci-lock", "expires_at", str(time.time() - 1)
+    )
     assert project.mlci("promote").code == 0
     assert project.aliases() == {"champion": "2", "previous-champion": "1"}
 
 
 @pytest.mark.slow
-def test_two_racing_promotes_exactly_one_wins(tmp_path: Path, trained: Path, mlflow_server: str) -> None:
+def test_two_racing_promotes_exactly_one_wins(
+    tmp_path: Path, trained: Path, mlflow_server: str
+) -> None:
     import shutil
 
     from tests.conftest import EXAMPLE
@@ -130,12 +139,19 @@ def test_two_racing_promotes_exactly_one_wins(tmp_path: Path, trained: Path, mlf
     assert a.mlci("gate").code == 0 and a.mlci("promote").code == 0
     a.use("tuned")
     b.use("tuned")
-    (b.root / "models" / "candidate" / "NOTES.txt").write_text("same model, other files: another candidate\n")
+    (b.root / "models" / "candidate" / "NOTES.txt").write_text(
+        "same model, other files: another candidate\n"
+    )
     assert a.mlci("gate").code == 0
     assert b.mlci("gate").code == 0
     procs = [
-        subprocess.Popen([sys.executable, "-m", "mlci", "promote"], cwd=p.root, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-m", "mlci", "promote"],
+            cwd=p.root,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for p in (a, b)
     ]
     results = [Result(p.wait(timeout=300), *p.communicate()) for p in procs]
@@ -153,7 +169,10 @@ def test_two_racing_promotes_exactly_one_wins(tmp_path: Path, trained: Path, mlf
 
     client = MlflowClient(mlflow_server, mlflow_server)
     model = client.get_registered_model("raced")
-    assert {k: str(v) for k, v in model.aliases.items()} == {"champion": won_version, "previous-champion": "1"}
+    assert {k: str(v) for k, v in model.aliases.items()} == {
+        "champion": won_version,
+        "previous-champion": "1",
+    }
     events = [json.loads(v) for k, v in sorted(model.tags.items()) if k.startswith("mlci.history.")]
     assert [(e["action"], e["version"], e["state"]) for e in events] == [
         ("promote", "1", "done"),
@@ -168,6 +187,8 @@ def test_promote_with_the_registry_down_is_exit_3_and_writes_nothing(project: Pr
     env_uri = f"http://127.0.0.1:{free_port()}"
     result = run_mlci_process("promote", cwd=project.root, env={"MLFLOW_TRACKING_URI": env_uri})
     assert result.code == 3, result.text
-    assert result.err.strip().startswith(f"mlci: error: registered model {MODEL}: MLflow registry failed: ")
+    assert result.err.strip().startswith(
+        f"mlci: error: registered model {MODEL}: MLflow registry failed: "
+    )
     assert project.config_path.read_text() == config_text
     assert project.aliases() == {}

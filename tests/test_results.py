@@ -18,7 +18,15 @@ DIGEST = "sha256:" + "ab" * 32
 
 
 def check(status: Status, column: str | None = None) -> CheckResult:
-    return CheckResult(id="range", title="Values in range", status=status, message="m", observed=1, expected=2, column=column)
+    return CheckResult(
+        id="range",
+        title="Values in range",
+        status=status,
+        message="m",
+        observed=1,
+        expected=2,
+        column=column,
+    )
 
 
 def report(*statuses: Status) -> GateReport:
@@ -31,7 +39,10 @@ def report(*statuses: Status) -> GateReport:
         champion=None,
         data={"data": DIGEST},
     )
-    return GateReport(steps=(StepResult(name="validate", checks=tuple(check(s, "age") for s in statuses)),), provenance=prov)
+    return GateReport(
+        steps=(StepResult(name="validate", checks=tuple(check(s, "age") for s in statuses)),),
+        provenance=prov,
+    )
 
 
 @pytest.mark.parametrize(

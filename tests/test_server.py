@@ -10,7 +10,9 @@ MODEL = "breast-cancer-classifier"
 
 
 @pytest.mark.slow
-def test_gate_promote_rollback_over_http(project: Project, mlflow_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gate_promote_rollback_over_http(
+    project: Project, mlflow_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mlflow import MlflowClient
 
     config = project.config()
@@ -31,17 +33,26 @@ def test_gate_promote_rollback_over_http(project: Project, mlflow_server: str, m
     aliases = {a: str(v) for a, v in client.get_registered_model("bc-over-http").aliases.items()}
     assert aliases == {"champion": "2", "previous-champion": "1"}
     # The registered files came through the server's artifact proxy, not a local path.
-    assert client.get_model_version("bc-over-http", "2").source.startswith("mlflow-artifacts:/")
+    assert str(client.get_model_version("bc-over-http", "2").source).startswith("mlflow-artifacts:/")
 
     rolled = project.mlci("rollback")
-    assert (rolled.code, rolled.out.strip()) == (0, "bc-over-http v1 is now @champion (rolled back from v2)")
-    assert {a: str(v) for a, v in client.get_registered_model("bc-over-http").aliases.items()} == {"champion": "1"}
+    assert (rolled.code, rolled.out.strip()) == (
+        0,
+        "bc-over-http v1 is now @champion (rolled back from v2)",
+    )
+    assert {a: str(v) for a, v in client.get_registered_model("bc-over-http").aliases.items()} == {
+        "champion": "1"
+    }
     # The env var wins over mlci.yaml: the same server named only by MLFLOW_TRACKING_URI.
     config["registry"]["tracking_uri"] = "sqlite:///unused.db"
     project.write_config(config)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
     history = project.mlci("history")
-    assert [line.split()[1:3] for line in history.out.splitlines()] == [["rollback", "v1"], ["promote", "v2"], ["promote", "v1"]]
+    assert [line.split()[1:3] for line in history.out.splitlines()] == [
+        ["rollback", "v1"],
+        ["promote", "v2"],
+        ["promote", "v1"],
+    ]
     assert not (project.root / "unused.db").exists()
 
 
@@ -54,4 +65,10 @@ def test_server_down_is_a_service_error(project: Project) -> None:
     project.write_config(config)
     result = project.mlci("regress")
     assert result.code == 3
-    assert result.err.strip().splitlines()[-1].startswith("mlci: error: registered model breast-cancer-classifier: MLflow registry failed: ")
+    assert (
+        result.err.strip()
+        .splitlines()[-1]
+        .startswith(
+            "mlci: error: registered model breast-cancer-classifier: MLflow registry failed: "
+        )
+    )

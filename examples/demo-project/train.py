@@ -26,8 +26,12 @@ def make_data(root: Path, seed: int = 7) -> None:
     frame.columns = [c.replace(" ", "_") for c in frame.columns]
     rng = np.random.default_rng(seed)
     frame.insert(0, "clinic", rng.choice(CLINICS, size=len(frame)))
-    train, rest = train_test_split(frame, test_size=0.5, random_state=seed, stratify=frame["target"])
-    evaluation, new = train_test_split(rest, test_size=0.3, random_state=seed, stratify=rest["target"])
+    train, rest = train_test_split(
+        frame, test_size=0.5, random_state=seed, stratify=frame["target"]
+    )
+    evaluation, new = train_test_split(
+        rest, test_size=0.3, random_state=seed, stratify=rest["target"]
+    )
     (root / "data").mkdir(parents=True, exist_ok=True)
     for name, part in (("train", train), ("eval", evaluation), ("new", new)):
         part.to_csv(root / "data" / f"{name}.csv", index=False)
@@ -41,11 +45,18 @@ def build(kind: str) -> object:
     from sklearn.tree import DecisionTreeClassifier
 
     if kind == "tuned":
-        features = ColumnTransformer([("num", StandardScaler(), make_column_selector(dtype_include="number"))], remainder="drop")
-        return Pipeline([("features", features), ("model", LogisticRegression(C=0.5, max_iter=1000))])
+        features = ColumnTransformer(
+            [("num", StandardScaler(), make_column_selector(dtype_include="number"))],
+            remainder="drop",
+        )
+        return Pipeline(
+            [("features", features), ("model", LogisticRegression(C=0.5, max_iter=1000))]
+        )
     columns = ["mean_smoothness"] if kind == "broken" else ["worst_radius", "worst_concave_points"]
     features = ColumnTransformer([("num", "passthrough", columns)], remainder="drop")
-    return Pipeline([("features", features), ("model", DecisionTreeClassifier(max_depth=2, random_state=0))])
+    return Pipeline(
+        [("features", features), ("model", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    )
 
 
 def train(root: Path, kind: str, out: Path) -> Path:
@@ -69,7 +80,9 @@ def train(root: Path, kind: str, out: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("data")
     model = sub.add_parser("model")

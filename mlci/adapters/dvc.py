@@ -38,11 +38,19 @@ def dvc(args: Sequence[str], cwd: Path, *, service: bool = False) -> str:
     """Run one DVC command; a failure is a service error for push/pull, an input error otherwise."""
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "dvc", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "dvc", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if done.returncode != 0:
         lines = [ln.strip() for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
-        reason = next((ln for ln in lines if ln.startswith("ERROR")), lines[-1] if lines else f"exit {done.returncode}")
+        reason = next(
+            (ln for ln in lines if ln.startswith("ERROR")),
+            lines[-1] if lines else f"exit {done.returncode}",
+        )
         error = ServiceError if service else InputError
         raise error(f"dvc {' '.join(args)} (in {cwd}): {redact(reason)}")
     return done.stdout
@@ -50,13 +58,14 @@ def dvc(args: Sequence[str], cwd: Path, *, service: bool = False) -> str:
 
 def redact(text: str) -> str:
     """Drop user:password@ from any URL in the text."""
-    words = []
-    for word in text.split(" "):
-        if "://" in word and "@" in word:
-            parts = urlsplit(word)
-            word = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
-        words.append(word)
-    return " ".join(words)
+    return " ".join(_without_userinfo(word) for word in text.split(" "))
+
+
+def _without_userinfo(word: str) -> str:
+    if "://" not in word or "@" not in word:
+        return word
+    parts = urlsplit(word)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
 
 
 def dvc_root(cwd: Path) -> Path:
@@ -69,7 +78,9 @@ def dvc_root(cwd: Path) -> Path:
 
 def _config(root: Path) -> dict[str, str]:
     """`dvc config --list`: one key=value a line, all config levels merged (remote list wraps)."""
-    pairs = (line.split("=", 1) for line in dvc(["config", "--list"], root).splitlines() if "=" in line)
+    pairs = (
+        line.split("=", 1) for line in dvc(["config", "--list"], root).splitlines() if "=" in line
+    )
     return {key.strip(): value.strip() for key, value in pairs}
 
 
@@ -113,7 +124,10 @@ def push(root: Path, pointers: Sequence[Path], remote: str, *, delay: float = 1.
 
 
 def missing_in_remote(root: Path, pointers: Sequence[Path], remote: str) -> list[str]:
-    doc = json.loads(dvc(["status", "--cloud", "--json", "-r", remote, *map(str, pointers)], root, service=True) or "{}")
+    doc = json.loads(
+        dvc(["status", "--cloud", "--json", "-r", remote, *map(str, pointers)], root, service=True)
+        or "{}"
+    )
     return sorted(doc)
 
 
@@ -121,6 +135,8 @@ def read_pointer(pointer: Path) -> Pointer:
     try:
         doc = yaml.safe_load(pointer.read_text(encoding="utf-8"))
         out = doc["outs"][0]
-        return Pointer(path=pointer, md5=str(out["md5"]), size=out.get("size"), nfiles=out.get("nfiles"))
+        return Pointer(
+            path=pointer, md5=str(out["md5"]), size=out.get("size"), nfiles=out.get("nfiles")
+        )
     except (OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
         raise InputError(f"{pointer}: not a readable .dvc file") from None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mlci.errors import ServiceError
+from mlci.errors import ConfigError, ServiceError
 
 if TYPE_CHECKING:
     import requests
@@ -66,11 +66,11 @@ def _env_number(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ServiceError(
+        raise ConfigError(
             f"{name}: expected a number of seconds or attempts, got {raw!r}"
         ) from None
     if value < 0:
-        raise ServiceError(f"{name}: expected a number >= 0, got {raw!r}")
+        raise ConfigError(f"{name}: expected a number >= 0, got {raw!r}")
     return value
 
 

@@ -107,7 +107,9 @@ class Registry:
         return self._client
 
     def _info(self, mv: Any) -> VersionInfo:
-        return VersionInfo(name=mv.name, version=str(mv.version), source=mv.source, tags=dict(mv.tags or {}))
+        return VersionInfo(
+            name=mv.name, version=str(mv.version), source=mv.source, tags=dict(mv.tags or {})
+        )
 
     def model_exists(self, name: str) -> bool:
         from mlflow.exceptions import MlflowException
@@ -116,7 +118,10 @@ class Registry:
             with registry_errors(f"registered model {name}"):
                 self.client.get_registered_model(name)
         except InputError as exc:
-            if isinstance(exc.__cause__, MlflowException) and exc.__cause__.error_code == "RESOURCE_DOES_NOT_EXIST":
+            if (
+                isinstance(exc.__cause__, MlflowException)
+                and exc.__cause__.error_code == "RESOURCE_DOES_NOT_EXIST"
+            ):
                 return False
             raise
         return True
@@ -175,7 +180,12 @@ class Registry:
             )
         if not (path / "MLmodel").is_file():
             raise InputError(f"{uri}: does not hold an MLflow model (no MLmodel file)")
-        return LocalModel(uri=uri, path=path, digest=dir_digest(path), version=version.version if version else None)
+        return LocalModel(
+            uri=uri,
+            path=path,
+            digest=dir_digest(path),
+            version=version.version if version else None,
+        )
 
     def _resolve_models_uri(self, uri: str) -> VersionInfo:
         rest = uri[len("models:/") :]
@@ -194,14 +204,19 @@ class Registry:
         """Register the model's files as a new version, tagged with their digest."""
         with registry_errors(f"registered model {name}"):
             run = self.client.create_run(
-                self._experiment_id(), run_name=f"mlci-register-{name}", tags={"mlci.kind": "registration"}
+                self._experiment_id(),
+                run_name=f"mlci-register-{name}",
+                tags={"mlci.kind": "registration"},
             )
             self.client.log_artifacts(run.info.run_id, str(model.path), artifact_path="model")
             self.client.set_terminated(run.info.run_id)
             if not self.model_exists(name):
                 self.client.create_registered_model(name)
             mv = self.client.create_model_version(
-                name, source=f"{run.info.artifact_uri}/model", run_id=run.info.run_id, tags={DIGEST_TAG: model.digest}
+                name,
+                source=f"{run.info.artifact_uri}/model",
+                run_id=run.info.run_id,
+                tags={DIGEST_TAG: model.digest},
             )
         return self._info(mv)
 
@@ -263,10 +278,13 @@ def load_pyfunc(model: LocalModel, role: str) -> PyFuncModel:
     from mlflow.exceptions import MlflowException
 
     try:
-        return mlflow.pyfunc.load_model(str(model.path))
+        loaded: PyFuncModel = mlflow.pyfunc.load_model(str(model.path))
     except (MlflowException, ImportError, OSError, ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{role} {model.uri}: cannot load with mlflow.pyfunc: {first[:300]}") from exc
+        raise InputError(
+            f"{role} {model.uri}: cannot load with mlflow.pyfunc: {first[:300]}"
+        ) from exc
+    return loaded
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory[str]:

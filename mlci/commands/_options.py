@@ -41,8 +41,12 @@ def progress(message: str) -> None:
 def not_available(name: str, issue: str) -> click.Command:
     """A registered command that is not built yet: says so and exits 2, never fakes output."""
 
-    @click.command(name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    @click.command(
+        name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+    )
     def command() -> int:
-        raise NotAvailableError(f"`mlci {name}` is not available yet ({issue}); see README 'Commands'")
+        raise NotAvailableError(
+            f"`mlci {name}` is not available yet ({issue}); see README 'Commands'"
+        )
 
     return command

@@ -12,7 +12,9 @@ from mlci.commands._options import config_option
 
 @click.command(name="history")
 @config_option
-@click.option("--model", "model_name", help="Registered model name (default: model.name in mlci.yaml).")
+@click.option(
+    "--model", "model_name", help="Registered model name (default: model.name in mlci.yaml)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
     """Show the champion timeline of a model."""
@@ -34,5 +36,7 @@ def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
         forced = " [forced]" if event.forced else ""
         sha = f" commit {event.git_sha[:12]}" if event.git_sha else ""
         report = f" report {event.report_digest[:19]}" if event.report_digest else ""
-        click.echo(f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}{report}")
+        click.echo(
+            f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}{report}"
+        )
     return 0

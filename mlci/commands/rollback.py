@@ -12,9 +12,16 @@ from mlci.commands._options import config_option
 @click.command(name="rollback")
 @config_option
 @click.option(
-    "--to", "to", metavar="VERSION", help="Roll back to this version (or models:/NAME/VERSION) instead of the previous champion."
+    "--to",
+    "to",
+    metavar="VERSION",
+    help="Roll back to this version (or models:/NAME/VERSION) instead of the previous champion.",
 )
-@click.option("--force", is_flag=True, help="Allow a version that never passed a gate (recorded in the trail).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow a version that never passed a gate (recorded in the trail).",
+)
 def command(config_path: Path, to: str | None, force: bool) -> int:
     """Move @champion back to the previous champion."""
     from mlci.config import load_config

@@ -12,7 +12,9 @@ from mlci.commands._options import config_option, progress, report_json_option
 @click.command(name="version")
 @config_option
 @report_json_option
-@click.option("--dry-run", is_flag=True, help="Say what would be tracked, pushed and tagged; change nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Say what would be tracked, pushed and tagged; change nothing."
+)
 def command(config_path: Path, report_json: Path, dry_run: bool) -> int:
     """Track data and models with DVC and record lineage."""
     from mlci.adapters.mlflow_registry import DIGEST_TAG
@@ -23,9 +25,15 @@ def command(config_path: Path, report_json: Path, dry_run: bool) -> int:
     from mlci.results import ModelRef
 
     loaded = load_config(config_path)
-    outcome = run_version(loaded=loaded, registry=registry_for(loaded), dry_run=dry_run, say=progress)
+    outcome = run_version(
+        loaded=loaded, registry=registry_for(loaded), dry_run=dry_run, say=progress
+    )
     v = outcome.version
-    ref = ModelRef(name=v.name, uri=v.uri, version=v.version, digest=v.tags.get(DIGEST_TAG)) if v else None
+    ref = (
+        ModelRef(name=v.name, uri=v.uri, version=v.version, digest=v.tags.get(DIGEST_TAG))
+        if v
+        else None
+    )
     report = report_of(loaded, outcome.step, candidate=ref)
     write_report(report, report_json)
     click.echo(f"mlci version: {'DRY RUN' if dry_run else report.verdict.value.upper()}")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mlci.adapters.github import ACTIONS_BOT, CommentForbidden, GitHub, RetryPolicy, marker
-from mlci.errors import ServiceError
+from mlci.errors import ConfigError, ServiceError
 from tests.fake_github import FakeGitHub, Reply
 
 TOKEN = "ghs_secretTOKENvalue123"
@@ -194,13 +194,14 @@ def test_retry_policy_from_env() -> None:
     policy = RetryPolicy.from_env({"MLCI_GITHUB_RETRIES": "2", "MLCI_GITHUB_MAX_WAIT": "0.01"})
     assert policy == RetryPolicy(attempts=2, max_wait=0.01, budget=0.03)
     assert RetryPolicy.from_env({}) == RetryPolicy()
+    # A bad setting is the user's to fix (exit 2), not GitHub failing (exit 3).
     with pytest.raises(
-        ServiceError,
-        match=r"MLCI_GITHUB_MAX_WAIT: expected a number of seconds or attempts, got 'soon'",
+        ConfigError,
+        match=r"^MLCI_GITHUB_MAX_WAIT: expected a number of seconds or attempts, got 'soon'$",
     ):
         RetryPolicy.from_env({"MLCI_GITHUB_MAX_WAIT": "soon"})
     with pytest.raises(
-        ServiceError, match=r"MLCI_GITHUB_RETRIES: expected a number >= 0, got '-1'"
+        ConfigError, match=r"^MLCI_GITHUB_RETRIES: expected a number >= 0, got '-1'$"
     ):
         RetryPolicy.from_env({"MLCI_GITHUB_RETRIES": "-1"})
 
