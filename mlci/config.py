@@ -12,10 +12,10 @@ import warnings
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlci.errors import ConfigError
 
@@ -38,17 +38,131 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, strict=False)
 
 
+Decision = Literal["point", "ci", "strict"]
+
+
 class MetricRule(_Section):
+    """Floors apply to the candidate; change rules (max_drop*) to candidate - champion."""
+
     min: float | None = None
     max: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
+    max_drop_relative: float | None = Field(default=None, ge=0)
+    # point: the estimate alone; ci: fail only when worse with confidence, warn when inconclusive;
+    # strict: pass only when the whole interval is inside the margin.
+    decision: Decision = "ci"
+
+
+class BootstrapConfig(_Section):
+    resamples: int = Field(default=1000, ge=0)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    seed: int = 0
+    # Above this many rows, an m-out-of-n bootstrap (m = max_rows) rescaled by sqrt(m/n).
+    max_rows: int = Field(default=20_000, ge=100)
+
+
+class SliceConfig(_Section):
+    column: str = Field(min_length=1)
+    min_size: int = Field(default=30, ge=1)
+
+
+class LatencyConfig(_Section):
+    max_increase_relative: float | None = Field(default=None, ge=0)
+    max_p95_ms: float | None = Field(default=None, gt=0)
+    min_samples: int = Field(default=20, ge=1)
+
+
+class SizeConfig(_Section):
+    max_mb: float | None = Field(default=None, gt=0)
+
+
+class DvcReference(_Section):
+    """`data.reference: {dvc_rev: main}`: the same data path (or `path`) at a git revision, read
+    through DVC without checking it out."""
+
+    dvc_rev: str = Field(min_length=1)
+    path: Path | None = None
 
 
 class DataConfig(_Section):
     path: Path | None = None
-    reference: Path | None = None
+    # a data file (.csv/.parquet), a profile JSON (`mlci profile`), or {dvc_rev: REV}
+    reference: Path | DvcReference | None = Field(default=None, union_mode="left_to_right")
     schema_: Path | None = Field(default=None, alias="schema")
     label: str | None = None
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _reference(cls, value: Any) -> Any:
+        # One clear message instead of pydantic's per-member union errors.
+        if isinstance(value, Mapping):
+            try:
+                return DvcReference.model_validate(value)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                key = ".".join(str(p) for p in err["loc"])
+                raise ValueError(
+                    f"{key}: {err['msg']} (expected {{dvc_rev: REV, path: optional}})"
+                ) from None
+        if value is not None and not isinstance(value, (str, Path)):
+            raise ValueError("expected a data file, a profile JSON, or {dvc_rev: REV}")
+        return value
+
+
+class Levels(_Section):
+    """A warn level and a fail level of one statistic; above warn warns, above fail fails."""
+
+    warn: float = Field(ge=0)
+    fail: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Levels:
+        if self.warn > self.fail:
+            raise ValueError(f"warn ({self.warn:g}) must not be above fail ({self.fail:g})")
+        return self
+
+
+DriftMethod = Literal["psi", "jsd", "wasserstein"]
+
+
+class DriftColumn(_Section):
+    """Per-column override under validate.drift.columns."""
+
+    method: DriftMethod | None = None
+    warn: float | None = Field(default=None, ge=0)
+    fail: float | None = Field(default=None, ge=0)
+    skip: bool = False
+
+
+class DriftConfig(_Section):
+    enabled: bool = True
+    numeric: DriftMethod = "psi"
+    categorical: DriftMethod = "jsd"
+    psi: Levels = Field(default_factory=lambda: Levels(warn=0.1, fail=0.25))
+    jsd: Levels = Field(default_factory=lambda: Levels(warn=0.1, fail=0.2))
+    wasserstein: Levels = Field(default_factory=lambda: Levels(warn=0.1, fail=0.2))
+    # Family-wise chance that same-distribution data warns anywhere: the noise floor.
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+    share: Levels = Field(default_factory=lambda: Levels(warn=0.3, fail=0.5))
+    columns: dict[str, DriftColumn] = Field(default_factory=dict)
+
+
+DeepchecksSuite = Literal["data_integrity", "train_test_validation"]
+
+
+class DeepchecksConfig(_Section):
+    suites: list[DeepchecksSuite] = Field(min_length=1)
+    # checks to leave out, by id without the prefix (e.g. date_train_test_leakage_overlap):
+    # a check that cannot run on this data is an error otherwise, never a silent pass
+    exclude: list[str] = Field(default_factory=list)
+    timeout: float = Field(default=1800, gt=0)
+
+
+class ValidateConfig(_Section):
+    batch_rows: int = Field(default=65_536, ge=1_024)
+    duplicates: Levels = Field(default_factory=lambda: Levels(warn=0.0, fail=0.05))
+    drift: DriftConfig = Field(default_factory=DriftConfig)
+    deepchecks: DeepchecksConfig | None = None
 
 
 class ModelConfig(_Section):
@@ -57,6 +171,13 @@ class ModelConfig(_Section):
     candidate: str = Field(min_length=1)
     eval_data: Path
     metrics: dict[str, MetricRule] = Field(default_factory=dict)
+    bootstrap: BootstrapConfig = Field(default_factory=BootstrapConfig)
+    slices: list[SliceConfig] = Field(default_factory=list)
+    latency: LatencyConfig = Field(default_factory=LatencyConfig)
+    size: SizeConfig = Field(default_factory=SizeConfig)
+    batch_size: int = Field(default=50_000, ge=1)
+    allow_new_classes: bool = False
+    log_evaluation: bool = True
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -83,6 +204,7 @@ class VersionConfig(_Section):
 
 class Config(_Section):
     data: DataConfig = Field(default_factory=DataConfig)
+    validate_: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
     model: ModelConfig | None = None
     registry: RegistryConfig = Field(default_factory=RegistryConfig)
     version: VersionConfig = Field(default_factory=VersionConfig)
@@ -103,7 +225,9 @@ class LoadedConfig(BaseModel):
 
     def require_model(self) -> ModelConfig:
         if self.config.model is None:
-            raise ConfigError(f"{self.path.name}: model: missing section (name, task, candidate, eval_data)")
+            raise ConfigError(
+                f"{self.path.name}: model: missing section (name, task, candidate, eval_data)"
+            )
         return self.config.model
 
     def require_data(self, key: str) -> Path:
@@ -157,15 +281,11 @@ def _check_metric_names(config: Config, path: Path) -> None:
     """A metric mlci does not know is a config error before any work starts."""
     if config.model is None:
         return
-    from mlci.model.metrics import METRICS
+    from mlci.model.metrics import METRICS, unknown_metric_message
 
-    known = METRICS[config.model.task]
     for name in config.model.metrics:
-        if name not in known:
-            raise ConfigError(
-                f"{path.name}: model.metrics.{name}: unknown metric for task {config.model.task.value} "
-                f"(known: {', '.join(known)})"
-            )
+        if name not in METRICS[config.model.task]:
+            raise ConfigError(unknown_metric_message(path.name, config.model.task, name))
 
 
 def _read(path: Path) -> str:
@@ -213,6 +333,10 @@ def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[str]:
             for k, v in value.items():
                 if isinstance(v, BaseModel):
                     yield from _unknown_keys(v, f"{prefix}{alias}.{k}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _unknown_keys(item, f"{prefix}{alias}[{i}].")
 
 
 def _resolve_paths(config: Config, root: Path) -> Config:
@@ -222,7 +346,8 @@ def _resolve_paths(config: Config, root: Path) -> Config:
     data = config.data.model_copy(
         update={
             "path": absolute(config.data.path),
-            "reference": absolute(config.data.reference),
+            # a DVC reference's path stays relative: DVC reads it inside the repository
+            "reference": absolute(ref) if isinstance(ref := config.data.reference, Path) else ref,
             "schema_": absolute(config.data.schema_),
         }
     )

@@ -168,14 +168,30 @@ class Project:
         return sorted((str(v.version) for v in found), key=int)
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty sqlite MLflow database with every migration applied."""
+    from mlflow import MlflowClient
+
+    path = tmp_path_factory.mktemp("registry") / "mlflow.db"
+    MlflowClient(f"sqlite:///{path}", f"sqlite:///{path}").search_experiments()
+    return path
+
+
 @pytest.fixture
-def project(tmp_path: Path, trained: Path) -> Project:
-    """The example project with data, the inferred contract, and the `tuned` model as candidate."""
+def project(tmp_path: Path, trained: Path, migrated_db: Path) -> Project:
+    """The example project with data, the inferred contract, and the `tuned` model as candidate.
+
+    Its registry starts as a copy of an empty, migrated sqlite database: a new file costs MLflow
+    about seven seconds of schema migrations, and a copy is the same registry (experiments and
+    models are created on first use, with this project's own artifact folder).
+    """
     from mlci.data.contract import dump_contract, infer_contract
     from mlci.data.reader import read_table
 
     root = tmp_path / "project"
     shutil.copytree(EXAMPLE, root)
+    shutil.copy(migrated_db, root / "mlflow.db")
     shutil.copytree(trained / "data", root / "data")
     contract = infer_contract(read_table(root / "data" / "train.csv"), range_margin=1.0)
     (root / "mlci.schema.yaml").write_text(dump_contract(contract))

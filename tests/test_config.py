@@ -142,6 +142,22 @@ def test_unknown_keys_warn_with_their_dotted_path(tmp_path: Path) -> None:
     ]
 
 
+def test_unknown_keys_inside_list_items_warn(tmp_path: Path) -> None:
+    text = MINIMAL + "  slices:\n    - {column: region, min_sise: 10}\n"
+    with pytest.warns(ConfigWarning) as caught:
+        load_config(write(tmp_path, text))
+    assert [str(w.message) for w in caught] == ["mlci.yaml: model.slices[0].min_sise: unknown key, ignored"]
+
+
+def test_a_metric_of_another_task_says_so(tmp_path: Path) -> None:
+    text = MINIMAL.replace("task: binary", "task: regression") + "  metrics:\n    roc_auc: {min: 0.8}\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert str(err.value) == (
+        "mlci.yaml: model.metrics.roc_auc: a binary metric, not a regression one (known: rmse, mae, mape, r2)"
+    )
+
+
 def test_unknown_key_warning_reaches_the_user(project: Project) -> None:
     config = project.config()
     config["model"]["candiate"] = "typo"
@@ -159,7 +175,7 @@ def test_unknown_metric_is_a_config_error_exit_2(project: Project) -> None:
     assert result.code == 2
     assert result.err.strip() == (
         "mlci: error: mlci.yaml: model.metrics.acuracy: unknown metric for task binary "
-        "(known: accuracy, precision, recall, f1, roc_auc, log_loss)"
+        "(known: accuracy, precision, recall, f1, roc_auc, pr_auc, log_loss, brier)"
     )
     assert project.aliases() == {}
 

@@ -1,0 +1,200 @@
+"""How much the regress step costs over the two models' own predict calls, on 1M evaluation rows.
+
+    MLFLOW_DISABLE_TELEMETRY=true python benchmarks/regress.py [--rows 1000000] [--out DIR]
+
+For each pair of scikit-learn models (a light pair and a heavy pair) it measures:
+
+- floor: `predict` of the candidate plus `predict` of the champion on the whole evaluation frame,
+  already in memory (MLflow pyfunc, as mlci loads them): what any comparison must pay;
+- gate: `run_regress` end to end as `mlci regress` runs it: digest and read the Parquet file,
+  both models batch by batch with latency timing, all metrics, the paired bootstrap (1,000
+  resamples) for accuracy, f1, roc_auc and log_loss, McNemar, and the MLflow run with its
+  artifacts, against a real sqlite registry whose @champion is the second model.
+
+Prints a Markdown table. One run; timings on a shared machine vary by a few tenths of a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+FEATURES = 30
+
+
+def make_data(root: Path, rows: int) -> Path:
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=rows + 50_000, n_features=FEATURES, n_informative=12, flip_y=0.05, random_state=0
+    )
+    frame = pd.DataFrame(X.astype(np.float64), columns=[f"f{i}" for i in range(FEATURES)])
+    frame["target"] = y
+    frame.iloc[:50_000].to_parquet(root / "train.parquet")
+    frame.iloc[50_000:].reset_index(drop=True).to_parquet(root / "eval.parquet")
+    return root / "eval.parquet"
+
+
+def models(kind: str) -> tuple[Any, Any]:
+    """(candidate, champion), unfitted."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    if kind == "light":
+        return (
+            make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)),
+            DecisionTreeClassifier(max_depth=8, random_state=0),
+        )
+    return (
+        HistGradientBoostingClassifier(max_iter=100, random_state=0),
+        RandomForestClassifier(n_estimators=50, max_depth=12, n_jobs=1, random_state=0),
+    )
+
+
+def save(model: Any, path: Path) -> Path:
+    import mlflow.sklearn
+    import pandas as pd
+    import sklearn
+
+    mlflow.sklearn.save_model(
+        model,
+        str(path),
+        serialization_format="cloudpickle",
+        pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"pandas=={pd.__version__}"],
+    )
+    return path
+
+
+def register_champion(root: Path, model_dir: Path, name: str) -> None:
+    """Register a version and point @champion at it, as `mlci promote` leaves a registry."""
+    from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, dir_digest
+
+    registry = Registry(f"sqlite:///{root / 'mlflow.db'}", artifact_root=root / "mlartifacts")
+    local = LocalModel(uri=str(model_dir), path=model_dir, digest=dir_digest(model_dir))
+    version = registry.register(local, name)
+    registry.client.set_registered_model_alias(name, "champion", version.version)
+    assert version.tags.get(DIGEST_TAG) == local.digest
+
+
+def write_config(root: Path, name: str, eval_data: Path) -> Path:
+    import yaml
+
+    metrics = {
+        "accuracy": {"max_drop": 0.01},
+        "f1": {"max_drop": 0.01},
+        "roc_auc": {"max_drop": 0.01},
+        "log_loss": {"max_drop_relative": 0.05},
+    }
+    config = {
+        "data": {"label": "target"},
+        "model": {
+            "name": name,
+            "task": "binary",
+            "candidate": "candidate",
+            "eval_data": str(eval_data),
+            "metrics": metrics,
+        },
+        "registry": {"tracking_uri": "sqlite:///mlflow.db"},
+    }
+    (root / "mlci.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return root / "mlci.yaml"
+
+
+def floor(candidate: Path, champion: Path, eval_data: Path) -> float:
+    import mlflow.pyfunc
+    import pandas as pd
+
+    frame = pd.read_parquet(eval_data).drop(columns=["target"])
+    loaded = [mlflow.pyfunc.load_model(str(p)) for p in (candidate, champion)]
+    for m in loaded:
+        m.predict(frame.iloc[:100])  # warm-up, as the gate does
+    started = time.perf_counter()
+    for m in loaded:
+        m.predict(frame)
+    return time.perf_counter() - started
+
+
+def gate(config: Path) -> tuple[float, Any]:
+    from mlci.config import load_config
+    from mlci.gate import registry_for
+    from mlci.model.regress import run_regress
+
+    loaded = load_config(config)
+    started = time.perf_counter()
+    outcome = run_regress(loaded=loaded, registry=registry_for(loaded))
+    return time.perf_counter() - started, outcome
+
+
+def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    root = out / kind
+    root.mkdir(parents=True)
+    train = pd.read_parquet(eval_data.parent / "train.parquet")
+    X, y = train.drop(columns=["target"]), train["target"]
+    cand_model, champ_model = (m.fit(X, y) for m in models(kind))
+    candidate = save(cand_model, root / "candidate")
+    champion = save(champ_model, root / "champion-model")
+    register_champion(root, champion, f"bench-{kind}")
+    config = write_config(root, f"bench-{kind}", eval_data)
+    floor_s = floor(candidate, champion, eval_data)
+    gate_s, outcome = gate(config)
+    statuses = {c.title: c.status.value for c in outcome.step.checks if c.id == "metric"}
+    return {
+        "kind": kind,
+        "floor": floor_s,
+        "gate": gate_s,
+        "statuses": statuses,
+        "laps": outcome.timings,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="mlci-bench-regress-"))
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        eval_data = make_data(out, args.rows)
+        results = [bench(kind, eval_data, out) for kind in ("light", "heavy")]
+    finally:
+        if args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
+    print(
+        f"rows: {args.rows:,}, bootstrap: 1,000 resamples, metrics: accuracy, f1, roc_auc, log_loss"
+    )
+    phases = ("digest", "models", "predict", "score", "log")
+    print(
+        "| models (candidate vs champion) | floor: 2 x predict | regress step | ratio | "
+        + " | ".join(phases)
+        + " |"
+    )
+    print("| --- " + "| ---: " * (3 + len(phases)) + "|")
+    names = {
+        "light": "scaled logistic regression vs decision tree (depth 8)",
+        "heavy": "hist gradient boosting (100) vs random forest (50 trees)",
+    }
+    for r in results:
+        ratio = r["gate"] / r["floor"]
+        laps = " | ".join(f"{r['laps'].get(p, 0.0):.2f} s" for p in phases)
+        head = f"| {names[r['kind']]} | {r['floor']:.2f} s | {r['gate']:.2f} s | {ratio:.2f}x"
+        print(f"{head} | {laps} |")
+    print("metric statuses:", {r["kind"]: r["statuses"] for r in results})
+
+
+if __name__ == "__main__":
+    main()
