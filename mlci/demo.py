@@ -24,7 +24,7 @@ from mlci.gate import GATE, now_iso, registry_for, run_steps
 from mlci.promotion import Moved, PromoteRequest, promote, rollback
 from mlci.report.io import load_report, write_report
 from mlci.report.render import render_markdown
-from mlci.results import GateReport
+from mlci.results import GateReport, Status
 
 Say = Callable[[str], None]
 DATA_FILES = ("data/train.csv", "data/eval.csv", "data/new.csv")
@@ -141,9 +141,9 @@ def _summary(report: GateReport) -> str:
     regress = report.step("regress")
     if regress is None:
         return ""
-    failed = [c.message for c in regress.checks if c.status.blocks]
-    if failed:
-        return f" — {failed[0]}"
+    worst = sorted(regress.checks, key=lambda c: -c.status.severity)
+    if worst and worst[0].status.severity >= Status.WARN.severity:
+        return f" — {worst[0].message}"
     return " — " + (regress.notes[0] if regress.notes else "not worse than the champion")
 
 

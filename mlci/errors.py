@@ -39,7 +39,3 @@ class ServiceError(MlciError):
     """An external service (registry, DVC remote, GitHub) failed after retries."""
 
     exit_code = ExitCode.SERVICE
-
-
-class NotAvailableError(MlciError):
-    """A command that exists in the CLI but is not built yet."""

@@ -57,16 +57,6 @@ def test_version() -> None:
     assert (result.code, result.out.strip()) == (0, f"mlci, version {__version__}")
 
 
-def test_not_built_command_says_so_and_exits_2() -> None:
-    result = run_mlci("init")
-    assert result.code == 2
-    assert (
-        result.err.strip()
-        == "mlci: error: `mlci init` is not available yet (planned); see README 'Commands'"
-    )
-    assert result.out == ""
-
-
 def test_unknown_command_is_a_usage_error() -> None:
     result = run_mlci("frobnicate")
     assert result.code == 2

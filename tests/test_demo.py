@@ -55,7 +55,10 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
 
     # The report: the improved candidate's passing gate, rendered as Markdown too.
     doc = json.loads((root / "mlci-report.json").read_text())
-    assert doc["verdict"] == "pass"
+    # 199 evaluation rows cannot show that a 2-point accuracy gain is within a 0.01 drop with
+    # 95% confidence: inconclusive is a warning, which promotes (seeded, so always the same).
+    assert doc["verdict"] == "warn"
+    assert "      gate: WARN — accuracy: 0.9698 vs champion 0.9497" in result.out
     assert doc["provenance"]["champion"]["version"] == "1"
     assert (root / "mlci-report.md").read_text().startswith("<!-- mlci:report -->")
 

@@ -8,8 +8,6 @@ from typing import Any, TypeVar
 
 import click
 
-from mlci.errors import NotAvailableError
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,17 +34,3 @@ def report_json_option(fn: F) -> F:
 
 def progress(message: str) -> None:
     click.echo(f"mlci: {message}", err=True)
-
-
-def not_available(name: str, issue: str) -> click.Command:
-    """A registered command that is not built yet: says so and exits 2, never fakes output."""
-
-    @click.command(
-        name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
-    )
-    def command() -> int:
-        raise NotAvailableError(
-            f"`mlci {name}` is not available yet ({issue}); see README 'Commands'"
-        )
-
-    return command
