@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "demo": "Build a real example project and run the whole gate on it.",
     "schema": "Infer a schema contract from reference data.",
     "profile": "Compute a data profile (statistics) of a table.",
-    "validate": "Check data against its schema contract.",
+    "validate": "Check data: contract, integrity, drift against the reference.",
     "regress": "Test the candidate model against the registry's champion.",
     "version": "Track data and models with DVC and record lineage.",
     "promote": "Move @champion to the candidate, through a passing report.",

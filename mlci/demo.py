@@ -125,7 +125,7 @@ def _gate_and_promote(
 ) -> GateReport:
     model = loaded.require_model()
     project.train(loaded.root, kind, Path(model.candidate))
-    report = run_steps(loaded=loaded, names=GATE, progress=lambda _: None)
+    report = run_steps(loaded=loaded, names=GATE, progress=lambda _: None, report_dir=loaded.root)
     write_report(report, report_json)
     say(f"      gate: {report.verdict.value.upper()}" + _summary(report))
     try:

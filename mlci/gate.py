@@ -28,17 +28,25 @@ class StepOutput:
     champion: ModelRef | None = None
 
 
-def validate_step(loaded: LoadedConfig) -> StepOutput:
+@dataclass(frozen=True)
+class Run:
+    """What every step is given: the config, and the folder the report (and its side files) go to."""
+
+    loaded: LoadedConfig
+    report_dir: Path | None = None
+
+
+def validate_step(run: Run) -> StepOutput:
     from mlci.data.step import run_validate
 
-    out = run_validate(loaded=loaded)
+    out = run_validate(loaded=run.loaded, report_dir=run.report_dir)
     return StepOutput(step=out.step, data=out.data_digests)
 
 
-def regress_step(loaded: LoadedConfig) -> StepOutput:
+def regress_step(run: Run) -> StepOutput:
     from mlci.model.regress import run_regress
 
-    out = run_regress(loaded=loaded, registry=registry_for(loaded))
+    out = run_regress(loaded=run.loaded, registry=registry_for(run.loaded))
     return StepOutput(
         step=out.step,
         data={"eval_data": out.eval_digest},
@@ -47,16 +55,22 @@ def regress_step(loaded: LoadedConfig) -> StepOutput:
     )
 
 
-Step = Callable[[LoadedConfig], StepOutput]
+Step = Callable[[Run], StepOutput]
 STEPS: Mapping[str, Step] = {"validate": validate_step, "regress": regress_step}
 GATE: tuple[str, ...] = ("validate", "regress")
 
 
-def run_steps(*, loaded: LoadedConfig, names: tuple[str, ...], progress: Progress) -> GateReport:
+def run_steps(
+    *,
+    loaded: LoadedConfig,
+    names: tuple[str, ...],
+    progress: Progress,
+    report_dir: Path | None = None,
+) -> GateReport:
     outputs = []
     for name in names:
         progress(f"{name}: running")
-        output = STEPS[name](loaded)
+        output = STEPS[name](Run(loaded, report_dir))
         progress(
             f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)"
         )

@@ -56,7 +56,12 @@ class ActionRun:
 
 
 def run_action(
-    inputs: dict[str, str], *, workspace: Path, env: dict[str, str], action_path: Path = REPO
+    inputs: dict[str, str],
+    *,
+    workspace: Path,
+    env: dict[str, str],
+    action_path: Path = REPO,
+    stop_before: str | None = None,
 ) -> ActionRun:
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     values.update(inputs)
@@ -81,6 +86,11 @@ def run_action(
 
     for i, step in enumerate(ACTION["runs"]["steps"]):
         name = step.get("id") or step.get("name", f"step {i}")
+        if name == stop_before:
+            break
+        if name == "install" and outputs.get("setup", {}).get("install") == "true":
+            # Never pip-install into the environment running the tests.
+            raise AssertionError("the action would pip-install into the test environment")
         if "uses" in step:
             run.skipped.append(step["uses"])
             continue
@@ -166,6 +176,16 @@ def test_every_input_reaches_bash_through_env_only() -> None:
 
 @pytest.mark.slow
 def test_gate_on_a_pull_request_then_a_refused_candidate(project: Project) -> None:
+    # The action's `install: auto` must find mlci imported from this checkout, as in CI (an
+    # editable install of the clone); from anywhere else it would pip-install into this venv.
+    where = subprocess.run(
+        [sys.executable, "-c", "import mlci; print(mlci.__file__)"],
+        cwd=project.root, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if REPO.resolve() not in Path(where).resolve().parents:
+        pytest.fail(
+            f"run the tests from an editable install of this checkout (mlci is imported from {where})"
+        )
     event = webhook_example("pull_request", "synchronize")
     pr = event["pull_request"]["number"]
     workspace = project.root.parent
@@ -227,6 +247,7 @@ def test_setup_decides_to_install_when_mlci_is_not_from_the_action(tmp_path: Pat
         workspace=workspace,
         env=env,
         action_path=action_path,
+        stop_before="install",
     )
     setup = run.step("setup")
     assert setup.outputs["install"] == "true"

@@ -146,11 +146,16 @@ def test_unknown_keys_inside_list_items_warn(tmp_path: Path) -> None:
     text = MINIMAL + "  slices:\n    - {column: region, min_sise: 10}\n"
     with pytest.warns(ConfigWarning) as caught:
         load_config(write(tmp_path, text))
-    assert [str(w.message) for w in caught] == ["mlci.yaml: model.slices[0].min_sise: unknown key, ignored"]
+    assert [str(w.message) for w in caught] == [
+        "mlci.yaml: model.slices[0].min_sise: unknown key, ignored"
+    ]
 
 
 def test_a_metric_of_another_task_says_so(tmp_path: Path) -> None:
-    text = MINIMAL.replace("task: binary", "task: regression") + "  metrics:\n    roc_auc: {min: 0.8}\n"
+    text = (
+        MINIMAL.replace("task: binary", "task: regression")
+        + "  metrics:\n    roc_auc: {min: 0.8}\n"
+    )
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
     assert str(err.value) == (

@@ -33,7 +33,9 @@ def test_gate_promote_rollback_over_http(
     aliases = {a: str(v) for a, v in client.get_registered_model("bc-over-http").aliases.items()}
     assert aliases == {"champion": "2", "previous-champion": "1"}
     # The registered files came through the server's artifact proxy, not a local path.
-    assert str(client.get_model_version("bc-over-http", "2").source).startswith("mlflow-artifacts:/")
+    assert str(client.get_model_version("bc-over-http", "2").source).startswith(
+        "mlflow-artifacts:/"
+    )
 
     rolled = project.mlci("rollback")
     assert (rolled.code, rolled.out.strip()) == (

@@ -16,7 +16,9 @@ def run_and_report(*, config_path: Path, report_json: Path, names: tuple[str, ..
     from mlci.report.render import render_terminal
 
     loaded = load_config(config_path)
-    report = run_steps(loaded=loaded, names=names, progress=progress)
+    report = run_steps(
+        loaded=loaded, names=names, progress=progress, report_dir=report_json.resolve().parent
+    )
     write_report(report, report_json)
     click.echo(render_terminal(report))
     click.echo(f"report: {report_json}")

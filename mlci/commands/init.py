@@ -29,19 +29,34 @@ registry:
 @click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), required=True)
 @click.option("--label", default="target", show_default=True, help="The label column.")
 @click.option("--data", default="data/new.csv", show_default=True, help="The data to validate.")
-@click.option("--eval-data", default="data/eval.csv", show_default=True, help="Evaluation rows, with the label.")
-@click.option("--candidate", default="models/candidate", show_default=True, help="The model under test.")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("mlci.yaml"), show_default=True
+    "--eval-data",
+    default="data/eval.csv",
+    show_default=True,
+    help="Evaluation rows, with the label.",
 )
-def command(name: str, task: str, label: str, data: str, eval_data: str, candidate: str, output: Path) -> int:
+@click.option(
+    "--candidate", default="models/candidate", show_default=True, help="The model under test."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("mlci.yaml"),
+    show_default=True,
+)
+def command(
+    *, name: str, task: str, label: str, data: str, eval_data: str, candidate: str, output: Path
+) -> int:
     """Write a starting mlci.yaml in this repository."""
     from mlci.config import load_config
     from mlci.errors import InputError
 
     if output.exists():
         raise InputError(f"{output}: already exists; edit it, or remove it first")
-    text = TEMPLATE.format(name=name, task=task, label=label, data=data, eval_data=eval_data, candidate=candidate)
+    text = TEMPLATE.format(
+        name=name, task=task, label=label, data=data, eval_data=eval_data, candidate=candidate
+    )
     output.write_text(text, encoding="utf-8")
     try:
         load_config(output)  # what init writes must load: a bad --name is caught here

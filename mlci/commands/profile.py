@@ -1,5 +1,45 @@
-"""`mlci profile`: registered, not built yet."""
+"""`mlci profile`: the statistics of a table (or several, merged) as a versioned JSON profile."""
 
-from mlci.commands._options import not_available
+from __future__ import annotations
 
-command = not_available("profile", "planned")
+from pathlib import Path
+
+import click
+
+
+@click.command(name="profile")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("profile.json"),
+    show_default=True,
+)
+@click.option(
+    "--bins-from",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A reference profile whose histogram bins to count on (default: this data's own deciles).",
+)
+@click.option(
+    "--batch-rows",
+    type=click.IntRange(min=1024),
+    default=65_536,
+    show_default=True,
+    help="Rows per Arrow record batch: peak memory follows this, not the file size.",
+)
+def command(
+    sources: tuple[Path, ...], output: Path, bins_from: Path | None, batch_rows: int
+) -> int:
+    """Profile SOURCES (CSV, Parquet, or profile JSON files; several are merged) into one JSON.
+
+    A profile stands in for reference data everywhere (data.reference: profile.json).
+    """
+    from mlci.data.profile import build_profile, summary_lines, write_profile
+
+    profile = build_profile(sources, bins_from=bins_from, batch_rows=batch_rows)
+    write_profile(profile, output)
+    for line in summary_lines(profile):
+        click.echo(line)
+    click.echo(f"wrote {output} ({profile.rows:,} rows, {len(profile.columns)} columns)")
+    return 0

@@ -1,25 +1,31 @@
 """The schema contract (mlci.schema.yaml): what the data must look like.
 
 ```yaml
+rows: {min: 1}
 columns:
+  id:     {type: int, nullable: false, unique: true}
   age:    {type: float, nullable: false, min: 0, max: 120}
   region: {type: category, allowed: [north, south]}
 ```
+
+Its JSON Schema ships as mlci/schemas/contract.schema.json (editors validate with it).
 """
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlci.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from mlci.data.profile import ColumnProfile, Profile
 
 
 class ColumnType(str, Enum):
@@ -39,6 +45,20 @@ class ColumnContract(BaseModel):
     min: float | None = None
     max: float | None = None
     allowed: tuple[str | int | float | bool, ...] | None = None
+    unique: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ColumnContract:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
+        return self
+
+
+class RowCount(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
 
 
 class Contract(BaseModel):
@@ -46,13 +66,16 @@ class Contract(BaseModel):
 
     columns: dict[str, ColumnContract]
     allow_extra_columns: bool = True
+    rows: RowCount = Field(default_factory=RowCount)
 
 
 def load_contract(path: Path) -> Contract:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: schema contract not found (write one with `mlci schema infer`)") from None
+        raise ConfigError(
+            f"{path}: schema contract not found (write one with `mlci schema infer`)"
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: cannot parse YAML: {getattr(exc, 'problem', exc)}") from None
     try:
@@ -64,27 +87,63 @@ def load_contract(path: Path) -> Contract:
 
 
 DEFAULT_RANGE_MARGIN = 0.5
+DEFAULT_MAX_CATEGORIES = 20
+# A column is proposed as a unique key only from enough rows to mean something.
+_MIN_ROWS_FOR_KEY = 20
 
 
 def infer_contract(
-    frame: pd.DataFrame, max_categories: int = 20, range_margin: float = DEFAULT_RANGE_MARGIN
+    frame: pd.DataFrame,
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    range_margin: float = DEFAULT_RANGE_MARGIN,
 ) -> Contract:
-    """A starting contract: types and nullability as seen, widened ranges, small category sets."""
-    return Contract(
-        columns={str(name): _infer_column(frame[name], max_categories, range_margin) for name in frame.columns}
+    """A starting contract from an in-memory frame (see infer_from_profile)."""
+    import pyarrow as pa
+
+    from mlci.data.profile import profile_table
+
+    profile = profile_table(pa.Table.from_pandas(frame, preserve_index=False))
+    return infer_from_profile(profile, max_categories=max_categories, range_margin=range_margin)
+
+
+def infer_from_profile(
+    profile: Profile,
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    range_margin: float = DEFAULT_RANGE_MARGIN,
+) -> Contract:
+    """A starting contract: types and nullability as seen, widened ranges, small category sets,
+    unique keys, and at least one row."""
+    columns = {
+        name: _infer_column(col, max_categories, range_margin)
+        for name, col in profile.columns.items()
+    }
+    return Contract(columns=columns, rows=RowCount(min=1))
+
+
+def _infer_column(col: ColumnProfile, max_categories: int, margin: float) -> ColumnContract:
+    if col.type == "null":  # no values at all: nothing to infer but that
+        return ColumnContract(type=ColumnType.STRING, nullable=True)
+    kind = ColumnType(col.type)
+    nullable = col.nulls > 0
+    unique = (
+        kind in (ColumnType.INT, ColumnType.STRING)
+        and not nullable
+        and col.rows >= _MIN_ROWS_FOR_KEY
+        and col.distinct_exact()
+        and round(col.distinct()) == col.rows
     )
-
-
-def _infer_column(series: pd.Series[Any], max_categories: int, margin: float) -> ColumnContract:
-    kind = column_type(series)
-    nullable = bool(series.isna().any())
-    if kind in (ColumnType.INT, ColumnType.FLOAT) and series.notna().any():
-        low, high = _widen(float(series.min()), float(series.max()), margin)
-        return ColumnContract(type=kind, nullable=nullable, min=low, max=high)
-    if kind is ColumnType.STRING and series.nunique() <= max_categories:
-        allowed = tuple(sorted(str(v) for v in series.dropna().unique()))
+    if col.moments is not None and col.moments.min is not None and col.moments.max is not None:
+        low, high = _widen(col.moments.min, col.moments.max, margin)
+        return ColumnContract(type=kind, nullable=nullable, min=low, max=high, unique=unique)
+    if (
+        kind in (ColumnType.STRING, ColumnType.CATEGORY)
+        and not unique
+        and col.values is not None
+        and len(col.values) <= max_categories
+    ):
+        allowed = tuple(sorted(str(v) for v in col.values))
         return ColumnContract(type=ColumnType.CATEGORY, nullable=nullable, allowed=allowed)
-    return ColumnContract(type=kind, nullable=nullable)
+    return ColumnContract(type=kind, nullable=nullable, unique=unique)
 
 
 def _widen(low: float, high: float, margin: float) -> tuple[float, float]:
@@ -97,28 +156,18 @@ def _widen(low: float, high: float, margin: float) -> tuple[float, float]:
     return float(f"{widened_low:.6g}"), float(f"{high + pad:.6g}")
 
 
-def column_type(series: pd.Series[Any]) -> ColumnType:
-    """The contract type a pandas column has."""
-    import pandas as pd
-
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return ColumnType.BOOL
-    if pd.api.types.is_integer_dtype(dtype):
-        return ColumnType.INT
-    if pd.api.types.is_float_dtype(dtype):
-        return ColumnType.FLOAT
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return ColumnType.DATETIME
-    if isinstance(dtype, pd.CategoricalDtype):
-        return ColumnType.CATEGORY
-    return ColumnType.STRING
-
-
 def dump_contract(contract: Contract) -> str:
     doc = contract.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
     for col in doc["columns"].values():
         if col.get("allowed") is not None:
             col["allowed"] = list(col["allowed"])
-    header = "# mlci schema contract: edit by hand; see README 'Schema contract'.\n"
+        if not col.get("unique"):
+            col.pop("unique", None)
+    doc["rows"] = {k: v for k, v in doc.get("rows", {}).items() if v is not None}
+    if not doc["rows"]:
+        doc.pop("rows")
+    header = (
+        "# mlci schema contract: edit by hand; see README 'Schema contract'.\n"
+        "# Its JSON Schema: contract.schema.json, shipped in the mlci package (mlci/schemas/).\n"
+    )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

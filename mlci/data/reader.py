@@ -1,17 +1,34 @@
-"""Read a CSV or Parquet table, with errors that name the file."""
+"""Read CSV and Parquet tables, whole or as a stream of Arrow record batches, with errors that
+name the file.
+
+Streaming keeps memory bounded by the batch size, not the file size: Parquet is read row group
+by row group (`ParquetFile.iter_batches`), CSV block by block (`pyarrow.csv.open_csv`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from mlci.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+DEFAULT_BATCH_ROWS = 65_536
+# open_csv infers column types from its first block; a later block that does not fit (an int
+# column with a "1.5" further down) fails, and the stream is restarted with that column widened.
+_CSV_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+_WIDER = {"int": "float64", "float": "string", "double": "string", "bool": "string"}
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+Advance = Callable[[int, float | None], None]
 
 
 def table_format(path: Path) -> str:
@@ -34,11 +51,178 @@ def read_table(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, pa.ArrowException, UnicodeDecodeError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot read {fmt.upper()}: {reason}") from None
+        raise InputError(f"{path}: cannot read {fmt.upper()}: {_first_line(exc)}") from None
     if len(frame.columns) == 0:
         raise InputError(f"{path}: the file has no columns")
     return frame
+
+
+@dataclass(frozen=True)
+class BatchStream:
+    """A table's schema and an iterator over its record batches (read once)."""
+
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+    total_rows: int | None
+
+
+T = TypeVar("T")
+
+
+class _Widen(Exception):
+    def __init__(self, column: str, wider: Any) -> None:
+        super().__init__(column)
+        self.column = column
+        self.wider = wider
+
+
+def read_stream(
+    path: Path,
+    consume: Callable[[BatchStream], T],
+    *,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    advance: Advance | None = None,
+) -> T:
+    """consume(stream of PATH's record batches); `advance(rows, fraction_done)` after each batch.
+
+    open_csv fixes the column types from its first block; when a later block does not fit (an
+    int column with "1.5" further down), consume starts over with that column widened. That is
+    rare, and costs less than a second pass over every file to settle the types first.
+    """
+    fmt = table_format(path)
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (no header, no rows)")
+    if fmt == "parquet":
+        return consume(_stream_parquet(path, batch_rows, advance))
+    types: dict[str, Any] = {}
+    for _ in range(256):
+        try:
+            return consume(_stream_csv(path, batch_rows, advance, types))
+        except _Widen as widen:
+            types[widen.column] = widen.wider
+    raise InputError(f"{path}: cannot settle the column types of this CSV")
+
+
+def _stream_parquet(path: Path, batch_rows: int, advance: Advance | None) -> BatchStream:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        # pre_buffer (the default) caches whole column chunks ahead of the reader: at 10M rows
+        # that held ~1 GiB; without it, memory follows the batch size and reading is as fast.
+        reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: cannot read Parquet: {_first_line(exc)}") from None
+    schema = reader.schema_arrow
+    _check_columns(path, schema.names)
+    total = reader.metadata.num_rows
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        done = 0
+        try:
+            for batch in reader.iter_batches(batch_size=batch_rows):
+                done += batch.num_rows
+                if advance is not None:
+                    advance(batch.num_rows, done / total if total else None)
+                yield batch
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path}: cannot read Parquet: {_first_line(exc)}") from None
+
+    return BatchStream(schema=schema, batches=batches(), total_rows=total)
+
+
+def _stream_csv(
+    path: Path, batch_rows: int, advance: Advance | None, types: dict[str, Any]
+) -> BatchStream:
+    handle, reader = _open_csv(path, batch_rows, types)
+    size = path.stat().st_size
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        try:
+            for batch in reader:
+                if advance is not None:
+                    advance(batch.num_rows, min(handle.tell() / size, 1.0))
+                yield batch
+        except pa.ArrowInvalid as exc:
+            raise _widen_or_fail(path, reader.schema.names, exc) from None
+        except (pa.ArrowException, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read CSV: {_first_line(exc)}") from None
+        finally:
+            handle.close()
+
+    return BatchStream(schema=reader.schema, batches=batches(), total_rows=None)
+
+
+def _widen_or_fail(path: Path, names: list[str], exc: Exception) -> Exception:
+    import pyarrow as pa
+
+    found = _CSV_CONVERSION.search(str(exc))
+    if found is None:
+        return InputError(f"{path}: cannot read CSV: {_first_line(exc)}")
+    column = names[int(found.group(1))]
+    wider = next((t for k, t in _WIDER.items() if found.group(2).startswith(k)), None)
+    if wider is None:
+        return InputError(
+            f"{path}: column {column!r}: cannot read its values as one type ({_first_line(exc)})"
+        )
+    return _Widen(column, pa.type_for_alias(wider))
+
+
+def _open_csv(path: Path, batch_rows: int, types: dict[str, Any]) -> tuple[IO[bytes], Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    # Roughly batch_rows rows per block at ~16 bytes a cell; the reader yields one batch a block.
+    handle = path.open("rb")
+    options = pcsv.ReadOptions(block_size=max(1 << 20, min(batch_rows * 256, 1 << 26)))
+    try:
+        reader = pcsv.open_csv(
+            handle,
+            read_options=options,
+            # As pandas reads it: an empty field (or NA, null...) is missing in text columns too.
+            convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+        )
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        handle.close()
+        message = _first_line(exc)
+        if "Empty CSV file" in message:
+            raise InputError(f"{path}: the file is empty (no header, no rows)") from None
+        raise InputError(f"{path}: cannot read CSV: {message}") from None
+    _check_columns(path, reader.schema.names)
+    for column in reader.schema:
+        # pyarrow types a CSV column as binary when its bytes are not UTF-8.
+        if str(column.type) in ("binary", "large_binary"):
+            handle.close()
+            raise InputError(
+                f"{path}: column {column.name!r}: not UTF-8 text (save the file as UTF-8)"
+            )
+    return handle, reader
+
+
+def _check_columns(path: Path, names: list[str]) -> None:
+    if not names:
+        raise InputError(f"{path}: the file has no columns")
+    if all(_NUMBER.match(n) for n in names):
+        raise InputError(
+            f"{path}: no header: the first line ({', '.join(names[:3])}, ...) "
+            "holds numbers, not column names"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(f"{path}: column {name!r} appears twice in the header")
+        seen.add(name)
+
+
+def is_number(text: str) -> bool:
+    return _NUMBER.match(text) is not None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def file_digest(path: Path) -> str:

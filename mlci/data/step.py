@@ -1,28 +1,125 @@
-"""The validate step: the configured data against its schema contract."""
+"""The validate step: profile the data once (streaming), then run every check on profiles.
+
+Order: the reference profile first (its bins fix the histograms), then one pass over the data,
+then the contract, integrity and drift checks, and the optional deepchecks suites.
+"""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from mlci.config import LoadedConfig
-from mlci.data.contract import load_contract
-from mlci.data.reader import file_digest, read_table, table_format
+from mlci.data.contract import Contract, load_contract
+from mlci.data.drift import check_drift
+from mlci.data.integrity import check_integrity
+from mlci.data.profile import Profile, profile_file
+from mlci.data.progress import ReadProgress
+from mlci.data.reader import file_digest, table_format
+from mlci.data.reference import Reference, load_reference
 from mlci.data.validate import check_contract
-from mlci.results import StepResult
+from mlci.results import CheckResult, StepResult
 
 
 @dataclass(frozen=True)
 class ValidateOutcome:
     step: StepResult
     data_digests: dict[str, str]
+    profile: Profile | None = None
 
 
-def run_validate(*, loaded: LoadedConfig) -> ValidateOutcome:
+def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> ValidateOutcome:
+    """REPORT_DIR: where deepchecks' HTML goes (next to mlci's report); default: the config's
+    folder."""
     started = time.perf_counter()
     data_path = loaded.require_data("path")
-    contract = load_contract(loaded.require_data("schema"))
-    table_format(data_path)  # a wrong suffix or a missing file fails before the heavy read
-    checks = check_contract(read_table(data_path), contract)
-    step = StepResult(name="validate", checks=checks, seconds=time.perf_counter() - started)
-    return ValidateOutcome(step=step, data_digests={"data": file_digest(data_path)})
+    table_format(data_path)  # a wrong suffix or a missing file fails before any reading
+    contract = _contract(loaded)
+    settings = loaded.config.validate_
+    with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
+        reference = _reference(loaded, Path(work))
+        current = _profile(data_path, reference, settings.batch_rows)
+        checks = _checks(loaded, current, reference, contract)
+        notes = _notes(loaded, current, reference, contract)
+        if settings.deepchecks is not None:
+            from mlci.adapters.deepchecks import run_suites
+
+            found = run_suites(
+                config=settings.deepchecks,
+                data=data_path,
+                reference=reference.data_path if reference else None,
+                label=loaded.config.data.label,
+                html_dir=report_dir or loaded.root,
+            )
+            checks += found.checks
+            notes += found.notes
+    step = StepResult(
+        name="validate", checks=checks, seconds=time.perf_counter() - started, notes=notes
+    )
+    digests = {"data": file_digest(data_path)}
+    if reference is not None:
+        digests["reference"] = reference.digest
+    return ValidateOutcome(step=step, data_digests=digests, profile=current)
+
+
+def _contract(loaded: LoadedConfig) -> Contract | None:
+    schema = loaded.config.data.schema_
+    return None if schema is None else load_contract(Path(schema))
+
+
+def _reference(loaded: LoadedConfig, work: Path) -> Reference | None:
+    progress = ReadProgress("reading the reference")
+    try:
+        return load_reference(
+            loaded,
+            workdir=work,
+            batch_rows=loaded.config.validate_.batch_rows,
+            advance=progress.advance,
+        )
+    finally:
+        progress.close()
+
+
+def _profile(path: Path, reference: Reference | None, batch_rows: int) -> Profile:
+    progress = ReadProgress(f"profiling {path.name}")
+    edges = reference.profile.edges() if reference else None
+    try:
+        return profile_file(path, edges=edges, batch_rows=batch_rows, advance=progress.advance)
+    finally:
+        progress.close()
+
+
+def _checks(
+    loaded: LoadedConfig, current: Profile, reference: Reference | None, contract: Contract | None
+) -> tuple[CheckResult, ...]:
+    settings = loaded.config.validate_
+    checks: tuple[CheckResult, ...] = ()
+    if contract is not None:
+        checks += check_contract(current, contract)
+    checks += check_integrity(
+        current,
+        reference=reference.profile if reference else None,
+        label=loaded.config.data.label,
+        duplicates=settings.duplicates,
+    )
+    if reference is not None:
+        checks += check_drift(current, reference.profile, settings.drift)
+    return checks
+
+
+def _notes(
+    loaded: LoadedConfig, current: Profile, reference: Reference | None, contract: Contract | None
+) -> tuple[str, ...]:
+    notes = [f"data: {current.rows:,} rows x {len(current.columns)} columns"]
+    if reference is None:
+        notes.append("no reference (data.reference not set): drift not checked")
+    else:
+        notes.append(f"reference: {reference.describe} ({reference.profile.rows:,} rows)")
+    if contract is None:
+        notes.append(
+            f"no schema contract (data.schema not set in {loaded.path.name}): "
+            "contract checks skipped"
+        )
+    return tuple(notes)

@@ -1,18 +1,18 @@
-"""The validate step: check a table against its schema contract."""
+"""Contract checks, run on a data profile (never on the rows again).
+
+Ids: missing_column, unexpected_column, type, nulls, range, categories, unique, row_count.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
-from mlci.data.contract import ColumnContract, ColumnType, Contract, column_type
+from mlci.data.contract import ColumnContract, ColumnType, Contract
+from mlci.data.profile import ColumnProfile, Profile
 from mlci.results import CheckResult, Status
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-# Which observed column types satisfy a contract type. CSV has no int-with-nulls, so an integer
-# column with a null reads as float; _integral() accepts it for an int contract.
+# Which observed column types satisfy a contract type. An int column with nulls reads as float
+# through pandas; an integral float column therefore satisfies an int contract.
 _COMPATIBLE = {
     ColumnType.INT: {ColumnType.INT},
     ColumnType.FLOAT: {ColumnType.INT, ColumnType.FLOAT},
@@ -23,17 +23,35 @@ _COMPATIBLE = {
 }
 
 
-def check_contract(frame: pd.DataFrame, contract: Contract) -> tuple[CheckResult, ...]:
-    """Every contract check on the frame, in column order; passes are kept for the report."""
-    checks: list[CheckResult] = []
+def check_contract(profile: Profile, contract: Contract) -> tuple[CheckResult, ...]:
+    """Every contract check, in contract column order; passes are kept for the report."""
+    checks: list[CheckResult] = [_row_count(profile, contract)]
     for name, spec in contract.columns.items():
-        if name not in frame.columns:
+        col = profile.columns.get(name)
+        if col is None:
             checks.append(_missing(name))
             continue
-        checks.extend(_column_checks(name, frame[name], spec))
+        checks.extend(_column_checks(col, spec))
     if not contract.allow_extra_columns:
-        checks.extend(_unexpected(str(c)) for c in frame.columns if str(c) not in contract.columns)
+        checks.extend(_unexpected(c) for c in profile.columns if c not in contract.columns)
     return tuple(checks)
+
+
+def _row_count(profile: Profile, contract: Contract) -> CheckResult:
+    low, high = contract.rows.min, contract.rows.max
+    problem = None
+    if low is not None and profile.rows < low:
+        problem = f"{profile.rows:,} rows, contract requires at least {low:,}"
+    elif high is not None and profile.rows > high:
+        problem = f"{profile.rows:,} rows, contract allows at most {high:,}"
+    return CheckResult(
+        id="row_count",
+        title="Row count",
+        status=Status.FAIL if problem else Status.PASS,
+        message=problem or f"{profile.rows:,} rows",
+        observed=profile.rows,
+        expected={"min": low, "max": high},
+    )
 
 
 def _missing(name: str) -> CheckResult:
@@ -60,91 +78,150 @@ def _unexpected(name: str) -> CheckResult:
     )
 
 
-def _column_checks(name: str, series: pd.Series[Any], spec: ColumnContract) -> Iterator[CheckResult]:
-    type_check = _type(name, series, spec)
+def _column_checks(col: ColumnProfile, spec: ColumnContract) -> Iterator[CheckResult]:
+    type_check = _type(col, spec)
     yield type_check
-    yield _nulls(name, series, spec)
+    yield _nulls(col, spec)
     if type_check.status is Status.FAIL:
         return  # range and category checks on the wrong type would only repeat the type error
-    if spec.min is not None or spec.max is not None:
-        yield _range(name, series, spec)
+    if (spec.min is not None or spec.max is not None) and col.moments is not None:
+        yield _range(col, spec)
     if spec.allowed is not None:
-        yield _categories(name, series, spec)
+        yield _categories(col, spec)
+    if spec.unique:
+        yield _unique(col)
 
 
-def _type(name: str, series: pd.Series[Any], spec: ColumnContract) -> CheckResult:
-    observed = column_type(series)
-    ok = observed in _COMPATIBLE[spec.type] or (
-        spec.type is ColumnType.INT and observed is ColumnType.FLOAT and _integral(series)
-    )
+def _type(col: ColumnProfile, spec: ColumnContract) -> CheckResult:
+    if col.type == "null":
+        ok, observed = True, "null"  # no values at all: the nulls check speaks for it
+    else:
+        kind = ColumnType(col.type)
+        observed = kind.value
+        integral = col.moments is not None and col.moments.integral
+        ok = kind in _COMPATIBLE[spec.type] or (
+            spec.type is ColumnType.INT and kind is ColumnType.FLOAT and integral
+        )
     return CheckResult(
         id="type",
         title="Column type",
         status=Status.PASS if ok else Status.FAIL,
-        message=f"{name}: type {observed.value}" + ("" if ok else f", contract requires {spec.type.value}"),
-        observed=observed.value,
+        message=f"{col.name}: type {observed}"
+        + ("" if ok else f", contract requires {spec.type.value}"),
+        observed=observed,
         expected=spec.type.value,
-        column=name,
+        column=col.name,
     )
 
 
-def _integral(series: pd.Series[Any]) -> bool:
-    values = series.dropna()
-    return bool((values == values.round()).all())
-
-
-def _nulls(name: str, series: pd.Series[Any], spec: ColumnContract) -> CheckResult:
-    count = int(series.isna().sum())
-    ok = spec.nullable or count == 0
+def _nulls(col: ColumnProfile, spec: ColumnContract) -> CheckResult:
+    ok = spec.nullable or col.nulls == 0
     return CheckResult(
         id="nulls",
         title="Nulls allowed",
         status=Status.PASS if ok else Status.FAIL,
-        message=f"{name}: {count} null value(s)" + ("" if ok else ", contract allows none"),
-        observed=count,
+        message=f"{col.name}: {col.nulls:,} null value(s)"
+        + ("" if ok else ", contract allows none"),
+        observed=col.nulls,
         expected="any" if spec.nullable else 0,
-        column=name,
+        column=col.name,
     )
 
 
-def _range(name: str, series: pd.Series[Any], spec: ColumnContract) -> CheckResult:
-    values = series.dropna()
-    low = float(values.min()) if len(values) else None
-    high = float(values.max()) if len(values) else None
-    below = int((values < spec.min).sum()) if spec.min is not None else 0
-    above = int((values > spec.max).sum()) if spec.max is not None else 0
-    bad = below + above
+def _range(col: ColumnProfile, spec: ColumnContract) -> CheckResult:
+    assert col.moments is not None
+    low, high = col.moments.min, col.moments.max
     bounds = f"[{_fmt(spec.min, '-inf')}, {_fmt(spec.max, 'inf')}]"
+    bad = (low is not None and spec.min is not None and low < spec.min) or (
+        high is not None and spec.max is not None and high > spec.max
+    )
+    share = _share_outside(col, spec) if bad else 0.0
     return CheckResult(
         id="range",
         title="Values in range",
         status=Status.FAIL if bad else Status.PASS,
         message=(
-            f"{name}: {bad} value(s) outside {bounds} (observed {_fmt(low, 'n/a')} to {_fmt(high, 'n/a')})"
+            f"{col.name}: values outside {bounds} "
+            f"(observed {_fmt(low, 'n/a')} to {_fmt(high, 'n/a')}; {share}"
             if bad
-            else f"{name}: all values within {bounds}"
+            else f"{col.name}: all values within {bounds}"
         ),
-        observed={"min": low, "max": high, "out_of_range": bad},
+        observed={"min": low, "max": high},
         expected={"min": spec.min, "max": spec.max},
-        column=name,
+        column=col.name,
     )
 
 
-def _categories(name: str, series: pd.Series[Any], spec: ColumnContract) -> CheckResult:
+def _share_outside(col: ColumnProfile, spec: ColumnContract) -> str:
+    """How many values are out of range: counted from the quantile sample, so exact while the
+    sample holds every value and an estimate (said so) beyond."""
+    import numpy as np
+
+    sample = col.quantile_sample
+    if sample is None or len(sample.values) == 0:
+        return "count unknown)"
+    lo = -np.inf if spec.min is None else spec.min
+    hi = np.inf if spec.max is None else spec.max
+    outside = int(((sample.values < lo) | (sample.values > hi)).sum())
+    if len(sample.values) == col.present:
+        return f"{outside:,} value(s))"
+    return f"about {outside / len(sample.values):.2%} of values)"
+
+
+def _categories(col: ColumnProfile, spec: ColumnContract) -> CheckResult:
     allowed = {str(v) for v in spec.allowed or ()}
-    seen = {str(v) for v in series.dropna().unique()}
-    new = sorted(seen - allowed)
+    if col.values is None:
+        message = (
+            f"{col.name}: more than {len(allowed)} distinct values (~{col.distinct():,.0f}); "
+            f"contract allows {len(allowed)}"
+        )
+        return _categories_result(col, Status.FAIL, message, ["(high cardinality)"], allowed)
+    new = sorted({str(v) for v in col.values} - allowed)
+    if not new:
+        return _categories_result(
+            col,
+            Status.PASS,
+            f"{col.name}: all values among {len(allowed)} allowed categories",
+            [],
+            allowed,
+        )
     shown = ", ".join(new[:5]) + (f" and {len(new) - 5} more" if len(new) > 5 else "")
+    rows = sum(c for v, c in col.values.items() if str(v) in set(new))
+    message = (
+        f"{col.name}: unknown categor{'y' if len(new) == 1 else 'ies'} {shown} ({rows:,} row(s))"
+    )
+    return _categories_result(col, Status.FAIL, message, new, allowed)
+
+
+def _categories_result(
+    col: ColumnProfile, status: Status, message: str, new: list[str], allowed: set[str]
+) -> CheckResult:
     return CheckResult(
         id="categories",
         title="Allowed categories",
-        status=Status.FAIL if new else Status.PASS,
-        message=f"{name}: unknown categor{'y' if len(new) == 1 else 'ies'} {shown}"
-        if new
-        else f"{name}: all values among {len(allowed)} allowed categories",
+        status=status,
+        message=message,
         observed=new,
         expected=sorted(allowed),
-        column=name,
+        column=col.name,
+    )
+
+
+def _unique(col: ColumnProfile) -> CheckResult:
+    repeats = col.hash_sample.repeats()
+    exact = col.hash_sample.exact
+    ok = repeats == 0
+    amount = f"{repeats:,.0f}" if exact else f"about {repeats:,.0f}"
+    return CheckResult(
+        id="unique",
+        title="Unique values",
+        status=Status.PASS if ok else Status.FAIL,
+        message=f"{col.name}: all values distinct"
+        if ok
+        else f"{col.name}: {amount} repeated value(s), contract requires unique",
+        observed=round(repeats, 1),
+        expected=0,
+        column=col.name,
     )
 
 

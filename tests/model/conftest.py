@@ -126,7 +126,6 @@ def load_sklearn(path: Path) -> Any:
     return mlflow.sklearn.load_model(str(path))
 
 
-
 @pytest.fixture
 def put(project: Project) -> Callable[[Path], None]:
     """Put any MLflow model directory at the project's models/candidate."""

@@ -1,0 +1,248 @@
+"""Benchmark: `mlci validate` against the raw read floor, naive pandas checks and deepchecks.
+
+    python benchmarks/validate.py --rows 1000000 --rows 10000000 [--deepchecks] [--workdir DIR]
+
+A synthetic table of 20 columns (10 float with nulls, 4 int, 5 categorical text with nulls, 1
+boolean) is written as Parquet at each size, plus a 1M-row reference of the same distribution
+(profiled once, stored as JSON, as mlci is meant to be used). Each measurement runs in its own
+child process, so its peak memory (ru_maxrss) is its own:
+
+- read floor: pyarrow streams every record batch of the file and does nothing else;
+- mlci validate: the CLI, reference = the stored profile, contract + integrity + drift;
+- pandas naive: read both files whole, then per-column nulls/min/max/distinct, duplicated rows,
+  PSI on the reference's deciles and category shares (what one writes by hand);
+- deepchecks (with --deepchecks, 1M rows only): train_test_validation on full data, in mlci's
+  isolated deepchecks environment.
+
+Not a test: run by hand; it prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FLOATS, INTS, TEXTS = 10, 4, 5
+CHUNK = 500_000
+
+
+def make_table(path: Path, rows: int, seed: int) -> None:
+    """Written chunk by chunk, so that making 10M rows does not need 10M rows of memory."""
+    import pyarrow.parquet as pq
+
+    if path.exists():
+        return
+    writer = None
+    for start in range(0, rows, CHUNK):
+        table = _chunk(min(CHUNK, rows - start), seed * 1_000 + start // CHUNK)
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def _chunk(rows: int, seed: int) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    cols: dict[str, Any] = {}
+    for i in range(FLOATS):
+        values = rng.normal(100 * i, 10 + i, rows)
+        cols[f"f{i}"] = pa.array(values, mask=rng.random(rows) < 0.02)
+    for i in range(INTS):
+        cols[f"i{i}"] = pa.array(rng.integers(0, 10 ** (i + 1), rows))
+    for i in range(TEXTS):
+        words = np.array([f"cat{i}_{k}" for k in range(5 * (i + 1))])
+        cols[f"s{i}"] = pa.array(
+            words[rng.integers(0, len(words), rows)], mask=rng.random(rows) < 0.01
+        )
+    cols["b0"] = pa.array(rng.random(rows) < 0.3)
+    return pa.table(cols)
+
+
+# ------------------------------------------------------------------------------ child tasks
+
+
+def task_read(data: str) -> None:
+    import pyarrow.parquet as pq
+
+    # The same reader settings as mlci's (pre_buffer off: see mlci/data/reader.py).
+    reader = pq.ParquetFile(data, pre_buffer=False, buffer_size=1 << 20)
+    for _ in reader.iter_batches(batch_size=65_536):
+        pass
+
+
+def task_mlci(project: str) -> None:
+    from mlci.cli import main
+
+    try:
+        main(
+            [
+                "validate",
+                "--config",
+                f"{project}/mlci.yaml",
+                "--report-json",
+                f"{project}/report.json",
+            ]
+        )
+    except SystemExit as done:
+        if done.code not in (0, 1):
+            raise RuntimeError(f"mlci validate exited {done.code}") from None
+
+
+def task_pandas(data: str, reference: str) -> None:
+    import numpy as np
+    import pandas as pd
+
+    cur, ref = pd.read_parquet(data), pd.read_parquet(reference)
+    int(cur.duplicated().sum())
+    for name in cur.columns:
+        col, base = cur[name], ref[name]
+        _ = (col.isna().sum(), col.nunique())
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            _ = (col.min(), col.max(), col.mean(), col.std())
+            edges = np.unique(np.nanquantile(base, np.linspace(0.1, 0.9, 9)))
+            a = np.bincount(np.searchsorted(edges, base.dropna()), minlength=len(edges) + 1) + 0.5
+            b = np.bincount(np.searchsorted(edges, col.dropna()), minlength=len(edges) + 1) + 0.5
+            a, b = a / a.sum(), b / b.sum()
+            float(((b - a) * np.log(b / a)).sum())
+        else:
+            shares = pd.concat(
+                [base.value_counts(normalize=True), col.value_counts(normalize=True)], axis=1
+            )
+            float(shares.fillna(0).diff(axis=1).abs().sum().sum())
+
+
+def task_deepchecks(data: str, reference: str, workdir: str) -> None:
+    from mlci.adapters.deepchecks import run_suites
+    from mlci.config import DeepchecksConfig
+
+    out = run_suites(
+        config=DeepchecksConfig(suites=["train_test_validation"], timeout=7_200),
+        data=Path(data),
+        reference=Path(reference),
+        label=None,
+        html_dir=Path(workdir),
+    )
+    print(f"deepchecks: {len(out.checks)} checks", file=sys.stderr)
+
+
+TASKS: dict[str, Callable[..., None]] = {
+    "read": task_read,
+    "mlci": task_mlci,
+    "pandas": task_pandas,
+    "deepchecks": task_deepchecks,
+}
+
+
+def child(name: str, args: list[str]) -> None:
+    started = time.perf_counter()
+    TASKS[name](*args)
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mib": max(peak_kib, children_kib) / 1024}))
+
+
+def measure(name: str, *args: str, timeout: float = 7_200) -> dict[str, Any]:
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", name, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "peak_mib": None, "note": f"did not finish in {timeout:.0f} s"}
+    except subprocess.CalledProcessError as exc:
+        return {"seconds": None, "peak_mib": None, "note": exc.stderr.strip().splitlines()[-1]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -------------------------------------------------------------------------------- the run
+
+
+def prepare(workdir: Path, rows: int) -> tuple[Path, Path]:
+    """The data file and an mlci project whose reference is the stored profile."""
+    from mlci.data.contract import dump_contract, infer_from_profile
+    from mlci.data.profile import profile_file, read_profile, write_profile
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    reference = workdir / "reference-1M.parquet"
+    make_table(reference, 1_000_000, seed=1)
+    stored = workdir / "reference.profile.json"
+    if not stored.exists():
+        write_profile(profile_file(reference), stored)
+    data = workdir / f"data-{rows}.parquet"
+    make_table(data, rows, seed=2)
+    project = workdir / f"project-{rows}"
+    project.mkdir(exist_ok=True)
+    contract = infer_from_profile(read_profile(stored))
+    (project / "mlci.schema.yaml").write_text(dump_contract(contract))
+    (project / "mlci.yaml").write_text(
+        f"data:\n  path: {data}\n  reference: {stored}\n  schema: mlci.schema.yaml\n"
+    )
+    return data, project
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--rows", type=int, action="append", help="table sizes (default: 1M and 10M)"
+    )
+    parser.add_argument(
+        "--deepchecks", action="store_true", help="also run deepchecks at 1M rows (slow)"
+    )
+    parser.add_argument("--pandas-max-rows", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/mlci-bench"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1:])
+        return
+    print("| rows | what | wall s | peak MiB | vs read |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for rows in args.rows or [1_000_000, 10_000_000]:
+        data, project = prepare(args.workdir, rows)
+        reference = args.workdir / "reference-1M.parquet"
+        runs = [("read floor (pyarrow, streamed)", measure("read", str(data)))]
+        runs.append(("mlci validate (profile + contract + drift)", measure("mlci", str(project))))
+        if rows <= args.pandas_max_rows:
+            runs.append(("pandas, naive checks", measure("pandas", str(data), str(reference))))
+        if args.deepchecks and rows == 1_000_000:
+            runs.append(
+                (
+                    "deepchecks train_test_validation",
+                    measure("deepchecks", str(data), str(reference), str(args.workdir)),
+                )
+            )
+        floor = runs[0][1]["seconds"]
+        for what, r in runs:
+            _row(rows, what, r, floor)
+
+
+def _row(rows: int, what: str, r: dict[str, Any], floor: float) -> None:
+    if r["seconds"] is None:
+        print(f"| {rows:,} | {what} | {r['note']} | | |", flush=True)
+        return
+    ratio = r["seconds"] / floor
+    print(
+        f"| {rows:,} | {what} | {r['seconds']:.1f} | {r['peak_mib']:.0f} | {ratio:.1f}x |",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
