@@ -177,7 +177,7 @@ def main() -> None:
     print(
         f"rows: {args.rows:,}, bootstrap: 1,000 resamples, metrics: accuracy, f1, roc_auc, log_loss"
     )
-    phases = ("digest", "models", "predict", "score", "log")
+    phases = ("open", "models", "predict", "score", "log")
     print(
         "| models (candidate vs champion) | floor: 2 x predict | regress step | ratio | "
         + " | ".join(phases)

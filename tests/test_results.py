@@ -87,7 +87,7 @@ def test_real_gate_report_matches_the_schema(project: Project) -> None:
     assert [s["name"] for s in doc["steps"]] == ["validate", "regress"]
     assert doc["provenance"]["candidate"]["uri"] == str(project.root / "models" / "candidate")
     assert doc["provenance"]["champion"] is None
-    assert set(doc["provenance"]["data"]) == {"data", "eval_data"}
+    assert set(doc["provenance"]["data"]) == {"data", "reference", "eval_data"}
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,10 +189,11 @@ def profile_file(
     """Profile PATH in one streaming pass; memory is bounded by batch_rows, not the file size."""
 
     def consume(stream: BatchStream) -> Profile:
-        acc = _Accumulator(stream.schema, edges or {})
-        for batch in stream.batches:
-            acc.add(batch)
-        return acc.finish(source={"path": path.name})
+        with _column_pool() as pool:
+            acc = _Accumulator(stream.schema, edges or {}, pool)
+            for batch in stream.batches:
+                acc.add(batch)
+            return acc.finish(source={"path": path.name})
 
     return read_stream(path, consume, batch_rows=batch_rows, advance=advance)
 
@@ -199,10 +202,17 @@ def profile_table(
     table: pa.Table, *, edges: Edges | None = None, batch_rows: int = DEFAULT_BATCH_ROWS
 ) -> Profile:
     """Profile an in-memory Arrow table (the same accumulator the stream uses)."""
-    acc = _Accumulator(table.schema, edges or {})
-    for batch in table.to_batches(max_chunksize=batch_rows):
-        acc.add(batch)
-    return acc.finish(source={})
+    with _column_pool() as pool:
+        acc = _Accumulator(table.schema, edges or {}, pool)
+        for batch in table.to_batches(max_chunksize=batch_rows):
+            acc.add(batch)
+        return acc.finish(source={})
+
+
+def _column_pool() -> ThreadPoolExecutor:
+    """Threads for the columns of a batch: numpy, pandas' hashing and pyarrow compute release the
+    GIL on whole arrays, so columns profile side by side on every core."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="mlci-profile")
 
 
 def column_type_of(arrow_type: pa.DataType) -> str:
@@ -224,15 +234,13 @@ def column_type_of(arrow_type: pa.DataType) -> str:
 class _Accumulator:
     """Mutable state of one streaming pass; finish() freezes it into a Profile."""
 
-    def __init__(self, schema: pa.Schema, edges: Edges) -> None:
-        import numpy as np
-
-        self.rng = np.random.default_rng(_SEED)
+    def __init__(self, schema: pa.Schema, edges: Edges, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
         self.rows = 0
         self.row_hashes = HashSample.empty(1 << 17)
         self.columns = {
-            name: _ColumnState(name, column_type_of(schema.field(name).type), edges.get(name))
-            for name in schema.names
+            name: _ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
+            for i, name in enumerate(schema.names)
         }
 
     def add(self, batch: pa.RecordBatch) -> None:
@@ -240,8 +248,10 @@ class _Accumulator:
 
         self.rows += batch.num_rows
         row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
-        for i, state in enumerate(self.columns.values()):
-            col_hash = state.add(batch.column(i), self.rng)
+        states = list(self.columns.values())
+        # One task per column; each state is touched by one thread at a time, and map() returns
+        # the hashes in column order, so the result does not depend on scheduling.
+        for col_hash in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
             # Order-dependent combination, so that (a, b) and (b, a) are different rows.
             row_hash = row_hash * np.uint64(1_000_003) ^ col_hash
         unique, counts = np.unique(
@@ -257,7 +267,11 @@ class _Accumulator:
 
 
 class _ColumnState:
-    def __init__(self, name: str, kind: str, edges: tuple[float, ...] | None) -> None:
+    def __init__(self, name: str, kind: str, edges: tuple[float, ...] | None, index: int) -> None:
+        import numpy as np
+
+        # A stream of its own per column: samples do not depend on which thread ran first.
+        self.rng = np.random.default_rng([_SEED, index])
         self.name = name
         self.kind = kind
         self.edges = edges
@@ -275,8 +289,9 @@ class _ColumnState:
     def numeric(self) -> bool:
         return self.kind in (ColumnType.INT.value, ColumnType.FLOAT.value)
 
-    def add(self, array: pa.Array, rng: np.random.Generator) -> npt.NDArray[np.uint64]:
+    def add(self, array: pa.Array) -> npt.NDArray[np.uint64]:
         """Update with one batch's column; returns each row's value hash (for duplicate rows)."""
+        rng = self.rng
         import numpy as np
         import pandas as pd
         import pyarrow as pa

@@ -82,7 +82,7 @@ def run_regress(*, loaded: LoadedConfig, registry: Registry) -> RegressOutcome:
     rules = _rules(loaded)
     source = EvalFile.open(cfg.eval_data)
     _check_columns(loaded, source, label)
-    clock.lap("digest")
+    clock.lap("open")
     with scratch_dir() as tmp:
         candidate = registry.fetch(cfg.candidate, Path(tmp) / "candidate")
         found = registry.by_alias(cfg.name, loaded.config.registry.champion_alias)
