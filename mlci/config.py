@@ -58,7 +58,7 @@ class BootstrapConfig(_Section):
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
     seed: int = 0
     # Above this many rows, an m-out-of-n bootstrap (m = max_rows) rescaled by sqrt(m/n).
-    max_rows: int = Field(default=20_000, ge=100)
+    max_rows: int = Field(default=10_000, ge=100)
 
 
 class SliceConfig(_Section):
