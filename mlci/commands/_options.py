@@ -32,5 +32,21 @@ def report_json_option(fn: F) -> F:
     )(fn)
 
 
+def output_option(default: Path, help: str = "Where to write it.") -> Callable[[F], F]:
+    """-o/--output FILE, with the command's own default."""
+
+    def decorate(fn: F) -> F:
+        return click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=default,
+            show_default=True,
+            help=help,
+        )(fn)
+
+    return decorate
+
+
 def progress(message: str) -> None:
     click.echo(f"mlci: {message}", err=True)

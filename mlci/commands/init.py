@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from mlci.commands._options import output_option
+
 TEMPLATE = """\
 # mlci configuration: see the mlci README, "Configuration".
 data:
@@ -38,13 +40,7 @@ registry:
 @click.option(
     "--candidate", default="models/candidate", show_default=True, help="The model under test."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mlci.yaml"),
-    show_default=True,
-)
+@output_option(Path("mlci.yaml"), help="Where to write the config.")
 def command(
     *, name: str, task: str, label: str, data: str, eval_data: str, candidate: str, output: Path
 ) -> int:

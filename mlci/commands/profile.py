@@ -6,16 +6,12 @@ from pathlib import Path
 
 import click
 
+from mlci.commands._options import output_option
+
 
 @click.command(name="profile")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("profile.json"),
-    show_default=True,
-)
+@output_option(Path("profile.json"), help="Where to write the profile JSON.")
 @click.option(
     "--bins-from",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from mlci.commands._options import output_option
+
 
 @click.group(name="schema")
 def command() -> None:
@@ -14,13 +16,7 @@ def command() -> None:
 
 @command.command(name="infer")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("mlci.schema.yaml"),
-    show_default=True,
-)
+@output_option(Path("mlci.schema.yaml"), help="Where to write the contract.")
 @click.option(
     "--max-categories",
     type=click.IntRange(min=1),

@@ -61,22 +61,14 @@ def predictions_check(
         "allow_new_classes": allow_new_classes,
     }
     if problems:
-        message = "; ".join(problems) + (
-            " (allow with model.allow_new_classes)" if "class" in problems[-1] else ""
-        )
-        return CheckResult(
-            id="predictions",
-            title="prediction sanity",
-            status=Status.FAIL,
-            message=message,
-            details=details,
-        )
-    message = f"predictions are finite and of the right length on all {rows:,} rows"
-    message += ", with no unexpected class"
+        hint = " (allow with model.allow_new_classes)" if "class" in problems[-1] else ""
+        message = "; ".join(problems) + hint
+    else:
+        message = f"predictions are finite and of the right length on all {rows:,} rows, with no unexpected class"
     return CheckResult(
         id="predictions",
         title="prediction sanity",
-        status=Status.PASS,
+        status=Status.FAIL if problems else Status.PASS,
         message=message,
         details=details,
     )
