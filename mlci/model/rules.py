@@ -180,7 +180,10 @@ def _rows_to_settle(s: Scored, low: float, high: float, margin: float) -> str:
     half = (high - estimate) if estimate <= margin else (estimate - low)
     if gap < 1e-12 or half <= 0:
         return "the estimate sits on the margin, so more rows will not settle it"
-    needed = _two_figures(max(math.ceil(s.rows * (half / gap) ** 2 - 1e-9) - s.rows, 1))
+    # The interval's ends are estimates too (a finite number of resamples): fewer than about 5%
+    # more rows is not a promise worth making, so the suggestion never goes below that.
+    floor = max(math.ceil(0.05 * s.rows), 1)
+    needed = _two_figures(max(math.ceil(s.rows * (half / gap) ** 2 - 1e-9) - s.rows, floor))
     return f"about {needed:,} more evaluation row{'s' if needed > 1 else ''} would settle it"
 
 

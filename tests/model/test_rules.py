@@ -51,6 +51,14 @@ def test_ci_warns_when_the_interval_straddles_the_margin_and_says_how_many_rows_
     )
 
 
+def test_rows_to_settle_never_promises_less_than_five_percent_more() -> None:
+    # The demo's case: better by 0.02, interval reaching 0.0101 worse against a 0.01 margin. The
+    # extrapolation says one row; the interval's ends are estimates too, so 5% of 199 rows: 10.
+    check = judge(scored(0.9698, 0.9497, -0.0101, 0.0553, rows=199, max_drop=0.01))
+    assert check.status is Status.WARN
+    assert check.message.endswith("about 10 more evaluation rows would settle it")
+
+
 def test_ci_passes_a_slightly_worse_candidate_inside_the_margin() -> None:
     check = judge(scored(0.895, 0.90, -0.009, -0.001, max_drop=0.01))
     assert check.status is Status.PASS
