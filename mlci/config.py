@@ -6,7 +6,6 @@ silently. Relative paths resolve against the folder of the config file, not the 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlci.errors import ConfigError
+from mlci.results import digest_text
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_CONFIG = "mlci.yaml"
@@ -273,7 +273,7 @@ def load_config(path: Path) -> LoadedConfig:
         warnings.warn(f"{path.name}: {key}: unknown key, ignored", ConfigWarning, stacklevel=2)
     _check_metric_names(config, path)
     resolved = _resolve_paths(config, path.parent.resolve())
-    digest = "sha256:" + hashlib.sha256(raw_text.encode()).hexdigest()
+    digest = digest_text(raw_text)
     return LoadedConfig(path=path.resolve(), digest=digest, config=resolved)
 
 

@@ -20,9 +20,9 @@ from types import ModuleType
 from mlci.adapters.dvc import dvc
 from mlci.config import LoadedConfig, load_config
 from mlci.errors import InputError, RefusedError
-from mlci.gate import GATE, now_iso, registry_for, run_steps
-from mlci.promotion import Moved, PromoteRequest, promote, rollback
-from mlci.report.io import load_report, write_report
+from mlci.gate import GATE, run_steps
+from mlci.promotion import promote_as_configured, rollback_as_configured
+from mlci.report.io import write_report
 from mlci.report.render import render_markdown
 from mlci.results import GateReport, Status
 
@@ -61,20 +61,10 @@ def run_demo(*, root: Path, say: Say) -> DemoResult:
     say("[3/5] a better candidate (scaled logistic regression): gate, then promote")
     final = _gate_and_promote(project, loaded, "tuned", report_json, say)
     report_md = root / "mlci-report.md"
-    report_md.write_text(render_markdown(final), encoding="utf-8")
-    write_report(final, report_json)
+    report_md.write_text(render_markdown(final), encoding="utf-8")  # report_json holds it already
 
     say("[4/5] rollback: @champion back to the previous champion")
-    model = loaded.require_model()
-    alias = loaded.config.registry.champion_alias
-    moved = rollback(
-        registry=registry_for(loaded),
-        name=model.name,
-        alias=alias,
-        to=None,
-        force=False,
-        at=now_iso(),
-    )
+    moved = rollback_as_configured(loaded, to=None, force=False)
     say(f"      {moved.message}")
     say("[5/5] history: `mlci history` in the project shows the timeline")
     return DemoResult(
@@ -129,7 +119,7 @@ def _gate_and_promote(
     write_report(report, report_json)
     say(f"      gate: {report.verdict.value.upper()}" + _summary(report))
     try:
-        moved = _promote(loaded, report_json)
+        moved = promote_as_configured(loaded, report_json)
     except RefusedError as exc:
         say(f"      promote refused (exit 1): {exc}")
         return report
@@ -145,21 +135,6 @@ def _summary(report: GateReport) -> str:
     if worst and worst[0].status.severity >= Status.WARN.severity:
         return f" — {worst[0].message}"
     return " — " + (regress.notes[0] if regress.notes else "not worse than the champion")
-
-
-def _promote(loaded: LoadedConfig, report_json: Path) -> Moved:
-    model = loaded.require_model()
-    report, digest = load_report(report_json)
-    request = PromoteRequest(
-        report=report,
-        report_digest=digest,
-        candidate_uri=model.candidate,
-        model_name=model.name,
-        config_digest=loaded.digest,
-        alias=loaded.config.registry.champion_alias,
-        at=now_iso(),
-    )
-    return promote(registry=registry_for(loaded), request=request)
 
 
 def _git(args: list[str], cwd: Path) -> None:

@@ -39,3 +39,12 @@ class ServiceError(MlciError):
     """An external service (registry, DVC remote, GitHub) failed after retries."""
 
     exit_code = ExitCode.SERVICE
+
+
+def first_line(exc: BaseException, empty: str | None = None) -> str:
+    """The first line of an exception's text, for a one-line error; `empty` (default: the
+    exception's type name) when it has none."""
+    text = str(exc).strip()
+    if text:
+        return text.splitlines()[0]
+    return type(exc).__name__ if empty is None else empty

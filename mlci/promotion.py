@@ -21,6 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
+from mlci.config import LoadedConfig
 from mlci.errors import InputError, RefusedError
 from mlci.faults import failpoint
 from mlci.locking import promotion_lock
@@ -190,6 +191,41 @@ def _target(registry: Registry, name: str, to: str) -> VersionInfo:
         raise RefusedError(
             f"refusing to roll back to {name} v{version}: no such version (deleted, or never registered)"
         ) from None
+
+
+def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
+    """promote() with everything taken from mlci.yaml and the report file (CLI and demo alike)."""
+    from mlci.gate import now_iso, registry_for
+    from mlci.report.io import load_report
+
+    model = loaded.require_model()
+    report, digest = load_report(report_path)
+    request = PromoteRequest(
+        report=report,
+        report_digest=digest,
+        candidate_uri=model.candidate,
+        model_name=model.name,
+        config_digest=loaded.digest,
+        alias=loaded.config.registry.champion_alias,
+        at=now_iso(),
+        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
+    )
+    return promote(registry=registry_for(loaded), request=request)
+
+
+def rollback_as_configured(loaded: LoadedConfig, *, to: str | None, force: bool) -> Moved:
+    """rollback() with the model, alias and lock wait taken from mlci.yaml (CLI and demo alike)."""
+    from mlci.gate import now_iso, registry_for
+
+    return rollback(
+        registry=registry_for(loaded),
+        name=loaded.require_model().name,
+        alias=loaded.config.registry.champion_alias,
+        to=to,
+        force=force,
+        at=now_iso(),
+        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
+    )
 
 
 def _already(name: str, version: str, alias: str) -> Moved:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import candidate_is_local
-from mlci.errors import InputError, ServiceError
+from mlci.errors import InputError, ServiceError, first_line
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -280,7 +280,7 @@ def load_pyfunc(model: LocalModel, role: str) -> PyFuncModel:
     try:
         loaded: PyFuncModel = mlflow.pyfunc.load_model(str(model.path))
     except (MlflowException, ImportError, OSError, ValueError, TypeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc)
         raise InputError(
             f"{role} {model.uri}: cannot load with mlflow.pyfunc: {first[:300]}"
         ) from exc

@@ -22,23 +22,8 @@ from mlci.commands._options import config_option
 def command(config_path: Path, report_path: Path) -> int:
     """Move @champion to the candidate, through a passing report."""
     from mlci.config import load_config
-    from mlci.gate import now_iso, registry_for
-    from mlci.promotion import PromoteRequest, promote
-    from mlci.report.io import load_report
+    from mlci.promotion import promote_as_configured
 
-    loaded = load_config(config_path)
-    model = loaded.require_model()
-    report, digest = load_report(report_path)
-    request = PromoteRequest(
-        report=report,
-        report_digest=digest,
-        candidate_uri=model.candidate,
-        model_name=model.name,
-        config_digest=loaded.digest,
-        alias=loaded.config.registry.champion_alias,
-        at=now_iso(),
-        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
-    )
-    moved = promote(registry=registry_for(loaded), request=request)
+    moved = promote_as_configured(load_config(config_path), report_path)
     click.echo(moved.message)
     return 0

@@ -25,19 +25,8 @@ from mlci.commands._options import config_option
 def command(config_path: Path, to: str | None, force: bool) -> int:
     """Move @champion back to the previous champion."""
     from mlci.config import load_config
-    from mlci.gate import now_iso, registry_for
-    from mlci.promotion import rollback
+    from mlci.promotion import rollback_as_configured
 
-    loaded = load_config(config_path)
-    model = loaded.require_model()
-    moved = rollback(
-        registry=registry_for(loaded),
-        name=model.name,
-        alias=loaded.config.registry.champion_alias,
-        to=to,
-        force=force,
-        at=now_iso(),
-        lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
-    )
+    moved = rollback_as_configured(load_config(config_path), to=to, force=force)
     click.echo(moved.message)
     return 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from mlci.errors import InputError
+from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +51,7 @@ def read_table(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, pa.ArrowException, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"{path}: cannot read {fmt.upper()}: {_first_line(exc)}") from None
+        raise InputError(f"{path}: cannot read {fmt.upper()}: {first_line(exc)}") from None
     if len(frame.columns) == 0:
         raise InputError(f"{path}: the file has no columns")
     return frame
@@ -112,7 +112,7 @@ def _stream_parquet(path: Path, batch_rows: int, advance: Advance | None) -> Bat
         # that held ~1 GiB; without it, memory follows the batch size and reading is as fast.
         reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path}: cannot read Parquet: {_first_line(exc)}") from None
+        raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
     schema = reader.schema_arrow
     _check_columns(path, schema.names)
     total = reader.metadata.num_rows
@@ -126,7 +126,7 @@ def _stream_parquet(path: Path, batch_rows: int, advance: Advance | None) -> Bat
                     advance(batch.num_rows, done / total if total else None)
                 yield batch
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{path}: cannot read Parquet: {_first_line(exc)}") from None
+            raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
 
     return BatchStream(schema=schema, batches=batches(), total_rows=total)
 
@@ -148,7 +148,7 @@ def _stream_csv(
         except pa.ArrowInvalid as exc:
             raise _widen_or_fail(path, reader.schema.names, exc) from None
         except (pa.ArrowException, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read CSV: {_first_line(exc)}") from None
+            raise InputError(f"{path}: cannot read CSV: {first_line(exc)}") from None
         finally:
             handle.close()
 
@@ -160,12 +160,12 @@ def _widen_or_fail(path: Path, names: list[str], exc: Exception) -> Exception:
 
     found = _CSV_CONVERSION.search(str(exc))
     if found is None:
-        return InputError(f"{path}: cannot read CSV: {_first_line(exc)}")
+        return InputError(f"{path}: cannot read CSV: {first_line(exc)}")
     column = names[int(found.group(1))]
     wider = next((t for k, t in _WIDER.items() if found.group(2).startswith(k)), None)
     if wider is None:
         return InputError(
-            f"{path}: column {column!r}: cannot read its values as one type ({_first_line(exc)})"
+            f"{path}: column {column!r}: cannot read its values as one type ({first_line(exc)})"
         )
     return _Widen(column, pa.type_for_alias(wider))
 
@@ -186,7 +186,7 @@ def _open_csv(path: Path, batch_rows: int, types: dict[str, Any]) -> tuple[IO[by
         )
     except (pa.ArrowException, UnicodeDecodeError) as exc:
         handle.close()
-        message = _first_line(exc)
+        message = first_line(exc)
         if "Empty CSV file" in message:
             raise InputError(f"{path}: the file is empty (no header, no rows)") from None
         raise InputError(f"{path}: cannot read CSV: {message}") from None
@@ -218,11 +218,6 @@ def _check_columns(path: Path, names: list[str]) -> None:
 
 def is_number(text: str) -> bool:
     return _NUMBER.match(text) is not None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def file_digest(path: Path) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlci.data.reader import file_digest, table_format
-from mlci.errors import InputError
+from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +67,7 @@ class EvalFile:
             return tuple(pcsv.open_csv(self.path).schema.names)  # the header, the first block
         except (pa.ArrowException, OSError) as exc:
             fmt = "Parquet" if parquet else "CSV"
-            raise InputError(f"{self.path}: cannot read {fmt}: {_first_line(exc)}") from None
+            raise InputError(f"{self.path}: cannot read {fmt}: {first_line(exc)}") from None
 
     def batches(self, size: int) -> Iterator[pd.DataFrame]:
         """The rows as pandas frames of at most `size` rows, in file order."""
@@ -87,7 +87,7 @@ class EvalFile:
             for batch in reader.iter_batches(batch_size=size):
                 yield batch.to_pandas()
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{self.path}: cannot read Parquet: {_first_line(exc)}") from None
+            raise InputError(f"{self.path}: cannot read Parquet: {first_line(exc)}") from None
 
     def _csv(self) -> pa.Table:
         import pyarrow as pa
@@ -96,9 +96,4 @@ class EvalFile:
         try:
             return pcsv.read_csv(self.path)
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{self.path}: cannot read CSV: {_first_line(exc)}") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+            raise InputError(f"{self.path}: cannot read CSV: {first_line(exc)}") from None

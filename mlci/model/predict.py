@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import Task
-from mlci.errors import InputError
+from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -176,7 +176,7 @@ def _call(fn: Callable[[], Any], name: str) -> Any:
     try:
         return fn()
     except Exception as exc:  # a user's model can raise anything; name it and stop (exit 2)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        first = first_line(exc, empty="")
         raise InputError(f"{name}: predict failed: {type(exc).__name__}: {first[:300]}") from exc
 
 
