@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -26,7 +27,9 @@ DEFAULT_BATCH_ROWS = 65_536
 # column with a "1.5" further down) fails, and the stream is restarted with that column widened.
 _CSV_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _WIDER = {"int": "float64", "float": "string", "double": "string", "bool": "string"}
-_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+# also run by pyarrow (RE2) on dictionaries of text values: keep to the syntax both share
+NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 Advance = Callable[[int, float | None], None]
 
@@ -93,7 +96,8 @@ def read_stream(
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (no header, no rows)")
     if fmt == "parquet":
-        return consume(_stream_parquet(path, batch_rows, advance))
+        stream = _stream_parquet(path, batch_rows, advance)
+        return consume(replace(stream, batches=read_ahead(stream.batches)))
     types: dict[str, Any] = {}
     for _ in range(256):
         try:
@@ -111,9 +115,18 @@ def _stream_parquet(path: Path, batch_rows: int, advance: Advance | None) -> Bat
         # pre_buffer (the default) caches whole column chunks ahead of the reader: at 10M rows
         # that held ~1 GiB; without it, memory follows the batch size and reading is as fast.
         reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+        schema = reader.schema_arrow
+        # Text columns are read as dictionaries: Parquet stores them so, and materialising
+        # every string only to encode it again was the costliest part of profiling them.
+        text = [
+            f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
+        if text:
+            reader = pq.ParquetFile(
+                path, pre_buffer=False, buffer_size=1 << 20, read_dictionary=text
+            )
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
-    schema = reader.schema_arrow
     _check_columns(path, schema.names)
     total = reader.metadata.num_rows
 
@@ -129,6 +142,47 @@ def _stream_parquet(path: Path, batch_rows: int, advance: Advance | None) -> Bat
             raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
 
     return BatchStream(schema=schema, batches=batches(), total_rows=total)
+
+
+def read_ahead(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
+    """ITEMS produced on a thread, up to DEPTH ahead: the next batch is read and decoded while
+    this one is profiled (pyarrow releases the GIL to do it). An error is raised here, in
+    order; leaving early stops the thread."""
+    import queue
+    import threading
+
+    channel: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                channel.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((True, exc))
+
+    threading.Thread(target=produce, name="mlci-read-ahead", daemon=True).start()
+    try:
+        while True:
+            finished, item = channel.get()
+            if finished:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
 
 
 def _stream_csv(
@@ -218,6 +272,38 @@ def _check_columns(path: Path, names: list[str]) -> None:
 
 def is_number(text: str) -> bool:
     return _NUMBER.match(text) is not None
+
+
+_Hashed = TypeVar("_Hashed", bound="HashedFile")
+
+
+@dataclass(frozen=True)
+class HashedFile:
+    """A file whose sha256 is computed on a thread while the caller reads its rows (file reads
+    and hashlib release the GIL), with its size and mtime when hashing began: `unchanged()`
+    proves the rows read are the bytes the digest names."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    pending_digest: Future[str] = field(compare=False, repr=False)
+
+    @classmethod
+    def open(cls: type[_Hashed], path: Path) -> _Hashed:
+        table_format(path)  # names the file when it is missing or not CSV/Parquet
+        stat = path.stat()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlci-digest")
+        pending = pool.submit(file_digest, path)
+        pool.shutdown(wait=False)
+        return cls(path=path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, pending_digest=pending)
+
+    @property
+    def digest(self) -> str:
+        return self.pending_digest.result()
+
+    def unchanged(self) -> bool:
+        stat = self.path.stat()
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
 
 
 def file_digest(path: Path) -> str:

@@ -157,6 +157,27 @@ class HashSample:
         )
 
 
+def bernoulli_rows(
+    n: int, rate: float, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """The rows of 0..n-1 whose random priority falls below RATE, with those priorities.
+
+    Drawing a priority for every row and keeping those below RATE is the same, in distribution,
+    as drawing how many are kept (binomial), which rows (uniformly), and their priorities
+    (uniform below RATE): the second costs what is kept, not n. QuantileSample's rate falls as
+    8,192 / rows seen, so past the first rows almost nothing is drawn.
+    """
+    import numpy as np
+
+    if rate >= 0.05:
+        priorities = rng.random(n)
+        rows = np.flatnonzero(priorities < rate)
+        return rows, priorities[rows]
+    kept = int(rng.binomial(n, rate))
+    rows = np.sort(rng.choice(n, size=kept, replace=False, shuffle=False))
+    return rows, rng.random(kept) * rate
+
+
 def _pack(array: npt.NDArray[Any]) -> str:
     import base64
 

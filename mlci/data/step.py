@@ -17,9 +17,10 @@ from mlci.data.drift import check_drift
 from mlci.data.integrity import check_integrity
 from mlci.data.profile import Profile, profile_file
 from mlci.data.progress import ReadProgress
-from mlci.data.reader import file_digest, table_format
+from mlci.data.reader import HashedFile
 from mlci.data.reference import Reference, load_reference
 from mlci.data.validate import check_contract
+from mlci.errors import InputError
 from mlci.results import CheckResult, StepResult
 
 
@@ -35,8 +36,10 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     folder."""
     started = time.perf_counter()
     data_path = loaded.require_data("path")
-    table_format(data_path)  # a wrong suffix or a missing file fails before any reading
     contract = _contract(loaded)
+    # a wrong suffix or a missing file fails here, before any reading; the sha256 the report
+    # records is then taken on a thread while the rows are profiled
+    data = HashedFile.open(data_path)
     settings = loaded.config.validate_
     with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
         reference = _reference(loaded, Path(work))
@@ -58,7 +61,9 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     step = StepResult(
         name="validate", checks=checks, seconds=time.perf_counter() - started, notes=notes
     )
-    digests = {"data": file_digest(data_path)}
+    if not data.unchanged():
+        raise InputError(f"{data_path}: the data changed while it was being validated (run again)")
+    digests = {"data": data.digest}
     if reference is not None:
         digests["reference"] = reference.digest
     return ValidateOutcome(step=step, data_digests=digests, profile=current)

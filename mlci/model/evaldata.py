@@ -8,12 +8,9 @@ then handed out in batches, so pandas never holds more than one batch.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlci.data.reader import file_digest, table_format
+from mlci.data.reader import HashedFile, table_format
 from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:
@@ -21,35 +18,13 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-@dataclass(frozen=True)
-class EvalFile:
-    """The evaluation file, its digest, and what it looked like when the digest was taken."""
-
-    path: Path
-    size: int
-    mtime_ns: int
-    pending_digest: Future[str] = field(compare=False, repr=False)
-
-    @classmethod
-    def open(cls, path: Path) -> EvalFile:
-        table_format(path)  # names the file when it is missing or not CSV/Parquet
-        stat = path.stat()
-        # The sha256 runs in a thread while the models predict: file reads and hashlib release
-        # the GIL, so on two cores it costs next to nothing. ensure_unchanged() still guards that
-        # the hashed bytes are the rows both models saw.
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlci-digest")
-        pending = pool.submit(file_digest, path)
-        pool.shutdown(wait=False)
-        return cls(path=path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, pending_digest=pending)
-
-    @property
-    def digest(self) -> str:
-        return self.pending_digest.result()
+class EvalFile(HashedFile):
+    """The evaluation file, its digest (taken while the models predict), and what it looked
+    like when the digest was taken."""
 
     def ensure_unchanged(self) -> None:
         """Refuse a comparison whose rows may differ from the digest the report records."""
-        stat = self.path.stat()
-        if (stat.st_size, stat.st_mtime_ns) != (self.size, self.mtime_ns):
+        if not self.unchanged():
             raise InputError(
                 f"{self.path}: the evaluation data changed while it was being evaluated; "
                 "refusing to compare models on different data (run again)"

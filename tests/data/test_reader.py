@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,71 @@ def test_header_only_csv_is_zero_rows_not_an_error(tmp_path: Path) -> None:
 def test_schema_infer_on_a_missing_file_exits_2_naming_it(tmp_path: Path) -> None:
     done = run_mlci("schema", "infer", "nope.parquet", cwd=tmp_path)
     assert (done.code, done.err.strip()) == (2, "mlci: error: nope.parquet: data file not found")
+
+
+def test_a_page_corrupt_after_good_batches_is_an_input_error(tmp_path: Path) -> None:
+    """The error is raised on the read-ahead thread and handed over in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "late.parquet"
+    pq.write_table(pa.Table.from_pandas(make_frame(4_000)), path, row_group_size=1_000)
+    chunk = pq.ParquetFile(path).metadata.row_group(3).column(1)
+    data = bytearray(path.read_bytes())
+    start = chunk.data_page_offset
+    data[start : start + chunk.total_compressed_size] = b"\x17" * chunk.total_compressed_size
+    path.write_bytes(bytes(data))
+    seen: list[int] = []
+    with pytest.raises(InputError, match=r"late\.parquet: cannot read Parquet: "):
+        profile_file(path, batch_rows=1_000, advance=lambda rows, _: seen.append(rows))
+    assert seen == [1_000, 1_000, 1_000]
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_items_stop() -> None:
+    from mlci.data.reader import read_ahead
+
+    def items() -> Iterator[int]:
+        yield from range(5)
+        raise InputError("data.csv: broken at row 5")
+
+    got: list[int] = []
+    with pytest.raises(InputError, match="broken at row 5"):
+        for item in read_ahead(items()):
+            got.append(item)
+    assert got == [0, 1, 2, 3, 4]
+
+
+def test_leaving_read_ahead_early_stops_its_thread() -> None:
+    import threading
+
+    from mlci.data.reader import read_ahead
+
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(1_000):
+            produced.append(i)
+            yield i
+
+    stream = read_ahead(items(), depth=2)
+    assert next(stream) == 0
+    stream.close()
+    for thread in threading.enumerate():
+        if thread.name == "mlci-read-ahead":
+            thread.join(timeout=5)
+    assert not any(t.name == "mlci-read-ahead" for t in threading.enumerate())
+    assert len(produced) <= 4  # one taken, two queued, one waiting to be put
+
+
+def test_hashed_file_names_its_bytes_and_sees_a_change(tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    from mlci.data.reader import HashedFile
+
+    path = write(make_frame(500), tmp_path / "d.csv")
+    hashed = HashedFile.open(path)
+    assert hashed.digest == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert hashed.unchanged()
+    os.utime(path, ns=(hashed.mtime_ns + 1_000_000_000, hashed.mtime_ns + 1_000_000_000))
+    assert not hashed.unchanged()

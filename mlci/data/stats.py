@@ -1,0 +1,211 @@
+"""The statistics a profile holds, as immutable values that merge: moments, histograms, one
+column's profile and a table's (mlci/data/profile.py computes them and reads and writes them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mlci.data.contract import ColumnType
+from mlci.data.sketch import HashSample, QuantileSample
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+VALUES_CAP = 1_000
+DECILES = [i / 10 for i in range(1, 10)]
+QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]
+
+Edges = Mapping[str, tuple[float, ...]]
+
+
+@dataclass(frozen=True)
+class Moments:
+    """count, mean and M2 (sum of squared deviations) of the non-null numbers, plus min/max."""
+
+    count: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    min: float | None = None
+    max: float | None = None
+    integral: bool = True
+
+    @property
+    def variance(self) -> float | None:
+        return self.m2 / (self.count - 1) if self.count > 1 else None
+
+    @property
+    def std(self) -> float | None:
+        var = self.variance
+        return None if var is None else math.sqrt(var)
+
+    def merge(self, other: Moments) -> Moments:
+        if other.count == 0:
+            return self
+        if self.count == 0:
+            return other
+        n = self.count + other.count
+        delta = other.mean - self.mean
+        return Moments(
+            count=n,
+            mean=self.mean + delta * other.count / n,
+            m2=self.m2 + other.m2 + delta * delta * self.count * other.count / n,
+            min=min(self.min, other.min),  # type: ignore[type-var]
+            max=max(self.max, other.max),  # type: ignore[type-var]
+            integral=self.integral and other.integral,
+        )
+
+    @classmethod
+    def of(cls, values: npt.NDArray[np.float64], integral: bool | None = None) -> Moments:
+        """Moments of finite values; `integral` when already known (an int column).
+
+        Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
+        spin while they wait and, beside the profiling threads, burned half the CPU."""
+        import numpy as np
+
+        if len(values) == 0:
+            return cls()
+        mean = float(values.mean())
+        deviations = values - mean
+        return cls(
+            count=len(values),
+            mean=mean,
+            m2=float(np.einsum("i,i->", deviations, deviations)),
+            min=float(values.min()),
+            max=float(values.max()),
+            integral=bool(np.array_equal(values, np.floor(values)))
+            if integral is None
+            else integral,
+        )
+
+    @classmethod
+    def of_counts(
+        cls,
+        values: npt.NDArray[np.float64],
+        counts: npt.NDArray[np.int64],
+        integral: bool | None = None,
+    ) -> Moments:
+        """Moments of distinct finite VALUES seen COUNTS times each (all counts > 0)."""
+        import numpy as np
+
+        n = int(counts.sum())
+        if n == 0:
+            return cls()
+        weights = counts.astype(np.float64)
+        mean = float(np.einsum("i,i->", values, weights) / n)
+        deviations = values - mean
+        return cls(
+            count=n,
+            mean=mean,
+            m2=float(np.einsum("i,i,i->", deviations, deviations, weights)),
+            min=float(values.min()),
+            max=float(values.max()),
+            integral=bool(np.array_equal(values, np.floor(values)))
+            if integral is None
+            else integral,
+        )
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts on bins (-inf, e1], (e1, e2], ..., (ek, inf) given by the interior edges."""
+
+    edges: tuple[float, ...]
+    counts: tuple[float, ...]
+    exact: bool
+
+    def merge(self, other: Histogram) -> Histogram:
+        if self.edges != other.edges:
+            raise ValueError("histograms on different edges do not merge")
+        counts = tuple(a + b for a, b in zip(self.counts, other.counts, strict=True))
+        return Histogram(self.edges, counts, self.exact and other.exact)
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    name: str
+    type: str  # a ColumnType value, or "null" for a column with no values at all
+    rows: int
+    nulls: int
+    moments: Moments | None = None
+    histogram: Histogram | None = None
+    quantile_sample: QuantileSample | None = None
+    hash_sample: HashSample = field(default_factory=HashSample.empty)
+    # value -> count while the column has at most VALUES_CAP distinct values, else None
+    values: Mapping[Any, int] | None = field(default_factory=dict)
+    number_like: int = 0  # text values that read as numbers (for the mixed-types check)
+    text_examples: tuple[str, ...] = ()  # a few text values that do not
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in (ColumnType.INT.value, ColumnType.FLOAT.value)
+
+    @property
+    def present(self) -> int:
+        return self.rows - self.nulls
+
+    def distinct(self) -> float:
+        return float(len(self.values)) if self.values is not None else self.hash_sample.distinct()
+
+    def distinct_exact(self) -> bool:
+        return self.values is not None or self.hash_sample.exact
+
+    def quantiles(self, qs: list[float] = QUANTILES) -> dict[str, float]:
+        if self.quantile_sample is None:
+            return {}
+        return {
+            f"p{round(q * 100)}": v
+            for q, v in zip(qs, self.quantile_sample.quantiles(qs), strict=False)
+        }
+
+    def top(self, k: int = 10) -> tuple[list[tuple[Any, int]], int]:
+        """The k most frequent values and the count of all others (the "other" bucket)."""
+        if self.values is None:
+            return [], self.present
+        ranked = sorted(self.values.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        return ranked[:k], sum(c for _, c in ranked[k:])
+
+
+@dataclass(frozen=True)
+class Profile:
+    rows: int
+    columns: Mapping[str, ColumnProfile]
+    row_hashes: HashSample
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+    def edges(self) -> dict[str, tuple[float, ...]]:
+        return {
+            name: col.histogram.edges
+            for name, col in self.columns.items()
+            if col.histogram is not None
+        }
+
+    def duplicates(self) -> float:
+        return self.row_hashes.repeats()
+
+
+def own_histogram(col: ColumnProfile) -> Histogram | None:
+    """Deciles of the column's own sample as edges, counts estimated from the sample."""
+
+    sample = col.quantile_sample
+    if sample is None or len(sample.values) == 0:
+        return None
+    edges = tuple(sorted(set(sample.quantiles(DECILES))))
+    return histogram_from_sample(sample, edges, col.present)
+
+
+def histogram_from_sample(
+    sample: QuantileSample, edges: tuple[float, ...], total: int
+) -> Histogram:
+    import numpy as np
+
+    binned = np.bincount(
+        np.searchsorted(np.asarray(edges), sample.values, side="left"), minlength=len(edges) + 1
+    )
+    exact = len(sample.values) == total
+    scale = 1.0 if exact else total / max(len(sample.values), 1)
+    return Histogram(edges, tuple(float(b) * scale for b in binned), exact=exact)
