@@ -159,7 +159,8 @@ class DeepchecksConfig(_Section):
 
 
 class ValidateConfig(_Section):
-    batch_rows: int = Field(default=65_536, ge=1_024)
+    # None: about 32 MiB of values per batch (mlci/data/reader.py)
+    batch_rows: int | None = Field(default=None, ge=1_024)
     duplicates: Levels = Field(default_factory=lambda: Levels(warn=0.0, fail=0.05))
     drift: DriftConfig = Field(default_factory=DriftConfig)
     deepchecks: DeepchecksConfig | None = None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.data.columns import Accumulator, column_type_of
 from mlci.data.contract import ColumnType
-from mlci.data.reader import DEFAULT_BATCH_ROWS, Advance, BatchStream, read_stream
+from mlci.data.reader import Advance, BatchStream, auto_batch_rows, read_stream
 from mlci.data.sketch import HashSample, QuantileSample
 from mlci.data.stats import (
     DECILES,
@@ -77,7 +77,7 @@ def profile_file(
     path: Path,
     *,
     edges: Edges | None = None,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
     advance: Advance | None = None,
 ) -> Profile:
     """Profile PATH in one streaming pass; memory is bounded by batch_rows, not the file size."""
@@ -93,12 +93,13 @@ def profile_file(
 
 
 def profile_table(
-    table: pa.Table, *, edges: Edges | None = None, batch_rows: int = DEFAULT_BATCH_ROWS
+    table: pa.Table, *, edges: Edges | None = None, batch_rows: int | None = None
 ) -> Profile:
     """Profile an in-memory Arrow table (the same accumulator the stream uses)."""
     with _column_pool() as pool:
         acc = Accumulator(table.schema, edges or {}, pool)
-        for batch in table.to_batches(max_chunksize=batch_rows):
+        rows = batch_rows or auto_batch_rows(table.num_columns)
+        for batch in table.to_batches(max_chunksize=rows):
             acc.add(batch)
         return acc.finish(source={})
 
@@ -326,7 +327,7 @@ def build_profile(
     sources: tuple[Path, ...] | list[Path],
     *,
     bins_from: Path | None = None,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> Profile:
     """One profile of SOURCES (data files streamed, profile JSON files read), merged in order."""
     from mlci.data.progress import ReadProgress

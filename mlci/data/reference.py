@@ -28,7 +28,7 @@ class Reference:
 
 
 def load_reference(
-    loaded: LoadedConfig, *, workdir: Path, batch_rows: int, advance: Advance | None = None
+    loaded: LoadedConfig, *, workdir: Path, batch_rows: int | None, advance: Advance | None = None
 ) -> Reference | None:
     """The configured reference, or None when data.reference is not set."""
     ref = loaded.config.data.reference
@@ -40,7 +40,9 @@ def load_reference(
     return _from_file(Path(ref), _shown(loaded, Path(ref)), batch_rows, advance)
 
 
-def _from_file(path: Path, describe: str, batch_rows: int, advance: Advance | None) -> Reference:
+def _from_file(
+    path: Path, describe: str, batch_rows: int | None, advance: Advance | None
+) -> Reference:
     if path.suffix.lower() == ".json":
         return Reference(read_profile(path), file_digest(path), f"profile {describe}", None)
     profile = profile_file(path, batch_rows=batch_rows, advance=advance)

@@ -37,7 +37,7 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     started = time.perf_counter()
     data_path = loaded.require_data("path")
     contract = _contract(loaded)
-    # a wrong suffix or a missing file fails here, before any reading; the sha256 the report
+    # a wrong suffix or a missing file fails here, before any reading; the digest the report
     # records is then taken on a thread while the rows are profiled
     data = HashedFile.open(data_path)
     settings = loaded.config.validate_
@@ -87,7 +87,7 @@ def _reference(loaded: LoadedConfig, work: Path) -> Reference | None:
         progress.close()
 
 
-def _profile(path: Path, reference: Reference | None, batch_rows: int) -> Profile:
+def _profile(path: Path, reference: Reference | None, batch_rows: int | None) -> Profile:
     progress = ReadProgress(f"profiling {path.name}")
     edges = reference.profile.edges() if reference else None
     try:
