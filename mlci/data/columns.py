@@ -21,9 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity, values
 from mlci.data.contract import ColumnType
-from mlci.data.reader import NUMBER_PATTERN
-from mlci.data.sketch import HashSample, QuantileSample, bernoulli_rows
+from mlci.data.reader import NUMBER_PATTERN, is_number
+from mlci.data.sketch import (
+    HashSample,
+    QuantileSample,
+    bernoulli_rows,
+    hash_numbers,
+    hash_texts,
+)
 from mlci.data.stats import (
     VALUES_CAP,
     ColumnProfile,
@@ -111,6 +118,7 @@ class Counted:
     codes: npt.NDArray[Any]
     size: int
     missing: int
+    texts: pa.Array | None = None  # the uniques as an Arrow string/binary array, when text
 
     def table(self, per_unique: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
         """A lookup table by code: per_unique at the slots, FILL elsewhere."""
@@ -129,6 +137,7 @@ class Counted:
             counts=self.counts[keep],
             slots=self.slots[keep],
             missing=self.missing + int(self.counts[drop].sum()),
+            texts=None,
         )
 
 
@@ -136,15 +145,27 @@ def from_dictionary(encoded: pa.DictionaryArray) -> Counted:
     import numpy as np
     import pyarrow as pa
 
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = np.add(indices, 1, dtype=np.intp)
+    codes = np.add(primitive(encoded.indices), 1, dtype=np.intp)
+    valid = validity(encoded.indices)
+    if valid is not None:
+        codes[~valid] = 0
     size = len(encoded.dictionary) + 1
     counts = np.bincount(codes, minlength=size).astype(np.int64)
     seen = np.flatnonzero(counts[1:])
     # A Parquet column read dictionary-encoded brings its row group's whole dictionary with
     # every batch: only the entries this batch uses are converted.
-    uniques = encoded.dictionary.take(pa.array(seen)).to_numpy(zero_copy_only=False)
-    return Counted(uniques, counts[1:][seen], seen + 1, codes, size, int(counts[0]))
+    chosen = take(encoded.dictionary, seen)
+    kind = chosen.type
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
+    return Counted(
+        values(chosen),
+        counts[1:][seen],
+        seen + 1,
+        codes,
+        size,
+        int(counts[0]),
+        texts=chosen if text or pa.types.is_large_binary(kind) else None,
+    )
 
 
 def from_span(ints: npt.NDArray[np.int64], valid: npt.NDArray[np.bool_] | None) -> Counted | None:
@@ -181,47 +202,6 @@ def _many_values(array: pa.Array) -> bool:
     return len(array) > 8 * VALUES_CAP and pc.count_distinct(head).as_py() > VALUES_CAP
 
 
-def integers(array: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None]:
-    """An integer (or boolean, or timestamp) array's values as int64, and where they are valid
-    (None: everywhere)."""
-    import numpy as np
-    import pyarrow as pa
-
-    if not pa.types.is_integer(array.type):
-        array = array.cast(pa.int64())
-    valid = None
-    if array.null_count:
-        valid = array.is_valid().to_numpy(zero_copy_only=False)
-        array = array.fill_null(0)
-    return array.to_numpy().astype(np.int64, copy=False), valid
-
-
-def floats(array: pa.Array) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_] | None]:
-    """A numeric array's values as float64, and where they are valid (not null, not NaN; None:
-    everywhere). A float64 array is read from its Arrow buffer in place: to_numpy() copies it to
-    write NaN into the null slots (4 ms a million values); here null slots keep what they hold
-    and `valid` says to ignore them."""
-    import numpy as np
-    import pyarrow as pa
-
-    if not pa.types.is_float64(array.type):
-        array = array.cast(pa.float64())
-    bitmap, data = array.buffers()[:2]
-    values = np.frombuffer(data, dtype=np.float64, count=len(array), offset=array.offset * 8)
-    valid = None
-    if array.null_count:
-        bits = np.unpackbits(
-            np.frombuffer(bitmap, dtype=np.uint8),
-            count=array.offset + len(array),
-            bitorder="little",
-        )
-        valid = bits[array.offset :].view(np.bool_)
-    nan = np.isnan(values)
-    if nan.any():
-        valid = ~nan if valid is None else valid & ~nan
-    return values, valid
-
-
 class ColumnState:
     def __init__(self, name: str, kind: str, edges: tuple[float, ...] | None, index: int) -> None:
         import numpy as np
@@ -240,8 +220,6 @@ class ColumnState:
         self.hist = None if edges is None else np.zeros(len(edges) + 1, dtype=np.float64)
         self.number_like = 0
         self.examples: list[str] = []
-        # value -> hash while `values` is kept: each batch hashes only the values new to it
-        self.known: dict[Any, int] = {}
 
     @property
     def numeric(self) -> bool:
@@ -254,7 +232,9 @@ class ColumnState:
         self.rows += len(array)
         if pa.types.is_decimal(array.type):
             array = array.cast(pa.float64())
-        if self.kind == ColumnType.DATETIME.value and not pa.types.is_dictionary(array.type):
+        if self.kind == ColumnType.DATETIME.value:
+            if pa.types.is_dictionary(array.type):
+                array = array.dictionary_decode()
             array = array.cast(pa.int64())
         counted = self._counted(array)
         return self._add_raw(array) if counted is None else self._add_counted(counted)
@@ -271,7 +251,7 @@ class ColumnState:
                 return counted
         if self.kind in (*_INTEGRAL, ColumnType.FLOAT.value):
             if self.values is not None and _many_values(array):
-                self.values, self.known = None, {}
+                self.values = None
             if self.values is None:
                 return None
         return from_dictionary(pc.dictionary_encode(array))
@@ -281,25 +261,23 @@ class ColumnState:
     def _add_counted(self, batch: Counted) -> npt.NDArray[np.uint64]:
         import numpy as np
 
+        numbers = None
         if self.numeric:
             numbers = batch.uniques.astype(np.float64)
             nan = np.isnan(numbers)
             batch = batch.without(nan)
-            hashed = numbers[~nan]  # hashed as floats, as on the raw path
+            numbers = numbers[~nan]
         elif self.kind == ColumnType.BOOL.value:
             batch = replace(batch, uniques=batch.uniques.astype(bool))
-            hashed = batch.uniques
-        else:
-            hashed = batch.uniques
-        hashes = self._hashes_of(hashed)
+        hashes = _hashes_of(batch, numbers)
         self.nulls += batch.missing
         self.hashes.add(hashes, batch.counts)
         counted_before = self.values is not None  # then _count_values reads the texts
         self._count_values(batch.uniques, batch.counts)
-        if self.numeric:
-            self._numbers_counted(batch, hashed)
+        if numbers is not None:
+            self._numbers_counted(batch, numbers)
         elif self.kind == ColumnType.STRING.value and not counted_before:
-            self._texts(batch.uniques, batch.counts)
+            self._texts(batch.uniques, batch.counts, batch.texts)
         by_row: npt.NDArray[np.uint64] = batch.table(hashes, np.uint64(NULL_HASH))[batch.codes]
         return by_row
 
@@ -320,19 +298,6 @@ class ColumnState:
         kept = ~np.isnan(drawn)
         self.sample.add(drawn[kept], priorities[kept])
 
-    def _hashes_of(self, uniques: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
-        import numpy as np
-        import pandas as pd
-
-        if self.values is None or len(uniques) > VALUES_CAP:
-            return pd.util.hash_array(uniques) if len(uniques) else np.empty(0, np.uint64)
-        keys = uniques.tolist()
-        new = [i for i, key in enumerate(keys) if key not in self.known]
-        if new:
-            fresh = pd.util.hash_array(uniques[new]).tolist()
-            self.known.update(zip([keys[i] for i in new], fresh, strict=True))
-        return np.array([self.known[key] for key in keys], dtype=np.uint64)
-
     def _count_values(self, uniques: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> None:
         """Exact counts while there are at most VALUES_CAP distinct values; text values are
         checked for numbers once, from these counts, for as long as they are kept."""
@@ -346,27 +311,31 @@ class ColumnState:
         if self.kind == ColumnType.STRING.value:
             self._texts_of_values()
             if len(uniques) > VALUES_CAP:
-                self._texts(uniques, counts)
-        self.values, self.known = None, {}
+                self._texts(uniques, counts, None)
+        self.values = None
 
     def _texts_of_values(self) -> None:
         import numpy as np
 
         if self.values:
             uniques = np.array(list(self.values), dtype=object)
-            self._texts(uniques, np.array(list(self.values.values()), dtype=np.int64))
+            self._texts(uniques, np.array(list(self.values.values()), dtype=np.int64), None)
 
-    def _texts(self, uniques: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> None:
+    def _texts(
+        self, uniques: npt.NDArray[Any], counts: npt.NDArray[np.int64], texts: pa.Array | None
+    ) -> None:
+        """Count the text values that read as numbers; keep a few examples of those that do not.
+        TEXTS (the uniques as Arrow strings) lets pyarrow run the pattern on all at once."""
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if not len(uniques):
             return
-        try:
-            texts = pa.array(uniques, type=pa.string(), from_pandas=True)
-        except (pa.ArrowException, TypeError):
-            texts = pa.array([str(value) for value in uniques.tolist()], type=pa.string())
-        number = pc.match_substring_regex(texts, NUMBER_PATTERN).to_numpy(zero_copy_only=False)
+        if texts is not None and pa.types.is_string(texts.type):
+            number = primitive(pc.match_substring_regex(texts, NUMBER_PATTERN))
+        else:
+            number = np.array([is_number(str(value)) for value in uniques.tolist()], dtype=bool)
         self.number_like += int(counts[number].sum())
         if len(self.examples) >= 3:
             return
@@ -379,7 +348,6 @@ class ColumnState:
     def _add_raw(self, array: pa.Array) -> npt.NDArray[np.uint64]:
         """A numeric batch with many distinct values over a wide span (or a wide timestamp)."""
         import numpy as np
-        import pandas as pd
 
         numbers: npt.NDArray[np.float64] | None = None
         values: npt.NDArray[Any]
@@ -388,7 +356,7 @@ class ColumnState:
             values = numbers
         else:
             values, valid = integers(array)
-        hashes: npt.NDArray[np.uint64] = pd.util.hash_array(values)
+        hashes = hash_numbers(values)
         below = hashes <= np.uint64(self.hashes.threshold)
         if valid is not None:
             below &= valid
@@ -452,6 +420,26 @@ class ColumnState:
             hist = Histogram(tuple(float(e) for e in self.edges), counts, exact=True)
         col = replace(col, moments=self.moments, quantile_sample=self.sample.result())
         return replace(col, histogram=hist or own_histogram(col))
+
+
+def _hashes_of(batch: Counted, numbers: npt.NDArray[np.float64] | None) -> npt.NDArray[np.uint64]:
+    """The hash of each distinct value: numbers as float64 (as on the raw path), integers,
+    booleans and timestamps as int64, text by its bytes."""
+    import numpy as np
+
+    if numbers is not None:
+        return hash_numbers(numbers)
+    if batch.texts is not None:
+        return hash_texts(*text_offsets(batch.texts))
+    uniques = batch.uniques
+    if uniques.dtype.kind in "biu":
+        return hash_numbers(uniques.astype(np.int64))
+    if uniques.dtype.kind == "f":
+        return hash_numbers(uniques.astype(np.float64))
+    encoded = [str(value).encode("utf-8") for value in uniques.tolist()]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return hash_texts(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))
 
 
 class _HashBuffer:

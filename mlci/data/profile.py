@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 FORMAT = "mlci-profile"
-VERSION = 1
+VERSION = 2  # 2: text hashed by mlci itself (mlci/data/sketch.py), not by pandas
 
 
 # ----------------------------------------------------------------------------------- compute
@@ -233,7 +233,7 @@ def from_json(doc: Mapping[str, Any], origin: str = "profile") -> Profile:
     if doc.get("version") != VERSION:
         raise InputError(
             f"{origin}: profile version {doc.get('version')!r} is not supported "
-            f"(this mlci reads {VERSION})"
+            f"(this mlci reads {VERSION}): write it again with `mlci profile`"
         )
     try:
         columns = {

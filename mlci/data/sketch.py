@@ -167,6 +167,53 @@ class HashSample:
         )
 
 
+def hash_numbers(values: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
+    """pandas.util.hash_array of a float64 or int64 array, bit for bit (so that profiles keep
+    their hashes whether pandas computed them or not), without importing pandas."""
+    import numpy as np
+
+    bits = values.view(np.uint64).copy()
+    if values.dtype.kind == "f":
+        # one hash per value: -0.0 is 0.0, and every NaN is the same NaN
+        bits[bits == np.uint64(0x8000000000000000)] = 0
+        bits[np.isnan(values)] = np.array(np.nan).view(np.uint64)
+    return _mix(bits)
+
+
+def hash_texts(
+    offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each text (or bytes) value given by OFFSETS into DATA: the sum of a mixed
+    (position, byte) key over its bytes (tabulation hashing, vectorised over all the values at
+    once), mixed with its length."""
+    import numpy as np
+
+    starts, lengths = offsets[:-1] - offsets[0], np.diff(offsets)
+    sums = np.zeros(len(lengths), dtype=np.uint64)
+    total = int(offsets[-1] - offsets[0])
+    if total:
+        owner_start = np.repeat(starts, lengths)
+        keys = (np.arange(total, dtype=np.uint64) - owner_start.astype(np.uint64)) << np.uint64(8)
+        keys |= data[int(offsets[0]) : int(offsets[-1])].astype(np.uint64)
+        mixed = _mix(keys + np.uint64(0x243F6A8885A308D3))
+        filled = lengths > 0
+        sums[filled] = np.add.reduceat(mixed, starts[filled])
+    return _mix(sums ^ _mix(lengths.astype(np.uint64) + np.uint64(0x13198A2E03707344)))
+
+
+def _mix(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finaliser, in place (pandas' hash_array ends with the same steps)."""
+    import numpy as np
+
+    scratch = np.empty_like(bits)
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+        np.right_shift(bits, np.uint64(shift), out=scratch)
+        np.bitwise_xor(bits, scratch, out=bits)
+        if factor is not None:
+            np.multiply(bits, np.uint64(factor), out=bits)
+    return bits
+
+
 def _distinct(
     hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:

@@ -13,7 +13,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from mlci.data.columns import NULL_HASH, ColumnState, from_dictionary, from_span, integers
+from mlci.data.arrow import integers
+from mlci.data.columns import NULL_HASH, ColumnState, from_dictionary, from_span
 from mlci.data.profile import VALUES_CAP, profile_file
 from mlci.data.sketch import bernoulli_rows
 from mlci.data.stats import Moments

@@ -140,7 +140,7 @@ def test_json_round_trip_keeps_every_statistic(
         assert again.columns[name].distinct() == col.distinct()
     assert again.duplicates() == whole.duplicates()
     doc = json.loads((tmp_path / "p.json").read_text())
-    assert (doc["format"], doc["version"], doc["rows"]) == ("mlci-profile", 1, 60_000)
+    assert (doc["format"], doc["version"], doc["rows"]) == ("mlci-profile", 2, 60_000)
     assert doc["columns"]["region"]["top"][0]["count"] > 14_000
     assert doc["columns"]["token"]["values"] is None
 
@@ -148,6 +148,13 @@ def test_json_round_trip_keeps_every_statistic(
 def test_a_profile_of_another_version_or_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"p\.json: profile version 99 is not supported"):
         from_json({"format": "mlci-profile", "version": 99}, origin=str(tmp_path / "p.json"))
+    # version 1 hashed text with pandas: its hash samples would not merge with this version's
+    with pytest.raises(
+        InputError,
+        match=r"old\.json: profile version 1 is not supported \(this mlci reads 2\): "
+        r"write it again with `mlci profile`",
+    ):
+        from_json({"format": "mlci-profile", "version": 1}, origin=str(tmp_path / "old.json"))
     (tmp_path / "x.json").write_text('{"verdict": "pass"}')
     with pytest.raises(InputError, match=r"x\.json: not an mlci profile"):
         read_profile(tmp_path / "x.json")

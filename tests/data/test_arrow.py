@@ -1,0 +1,81 @@
+"""Arrow arrays read from their buffers: offsets, nulls and NaN handled as to_numpy() would."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity, values
+from tests.data.conftest import DataProject, make_frame
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        pa.array([1, None, 3, 4, None, 6, 7, 8, 9, 10], type=pa.int32()),
+        pa.array([1.5, None, 3.0, 4.0, None, 6.0, 7.0, 8.0, 9.0, 10.0]),
+        pa.array([True, None, False, True, None, False, True, True, False, True]),
+        pa.array(list(range(10)), type=pa.uint8()),
+    ],
+)
+def test_buffers_give_what_to_numpy_gives_at_any_offset(array: pa.Array) -> None:
+    for piece in (array, array.slice(3), array.slice(1, 5)):
+        valid = validity(piece)
+        expected_valid = np.array(piece.is_valid())
+        assert np.array_equal(
+            expected_valid if piece.null_count else True, valid if valid is not None else True
+        )
+        got = primitive(piece)
+        want = np.array(piece.to_pylist(), dtype=object)
+        assert [g for g, v in zip(got.tolist(), expected_valid, strict=True) if v] == [
+            w for w, v in zip(want.tolist(), expected_valid, strict=True) if v
+        ]
+
+
+def test_floats_treat_nan_as_missing_and_integers_widen() -> None:
+    values_, valid = floats(pa.array([1.0, None, float("nan"), 2.0]).slice(1))
+    assert valid is not None and valid.tolist() == [False, False, True]
+    assert values_[2] == 2.0
+    ints, valid = integers(pa.array([True, None, False]))
+    assert ints.dtype == np.int64 and ints[[0, 2]].tolist() == [1, 0]
+    assert valid is not None and valid.tolist() == [True, False, True]
+
+
+def test_take_and_text_offsets_see_the_chosen_values() -> None:
+    texts = pa.array(["x", "", "yz", None, "ünï"]).slice(1)
+    chosen = take(texts, np.array([1, 3]))
+    assert chosen.to_pylist() == ["yz", "ünï"]
+    offsets, data = text_offsets(chosen)
+    assert [bytes(data[a:b]).decode() for a, b in itertools.pairwise(offsets)] == ["yz", "ünï"]
+    assert values(chosen).tolist() == ["yz", "ünï"]
+
+
+def test_validate_does_not_import_pandas(tmp_path: Path) -> None:
+    """Half a second of start-up on every run: the profile reads Arrow buffers itself."""
+    project = DataProject(tmp_path / "proj", suffix=".parquet")
+    project.new(make_frame(seed=2))
+    script = (
+        "import sys\n"
+        "from mlci.cli import main\n"
+        "try:\n"
+        f"    main(['validate', '--config', {str(project.root / 'mlci.yaml')!r}])\n"
+        "except SystemExit as done:\n"
+        "    print('EXIT', done.code)\n"
+        "print('PANDAS', 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert "EXIT 0" in done.stdout, done.stderr
+    assert "PANDAS False" in done.stdout
