@@ -105,8 +105,9 @@ def profile_table(
 
 
 def _column_pool() -> ThreadPoolExecutor:
-    """Threads for the columns of a batch: numpy, pandas' hashing and pyarrow compute release the
-    GIL on whole arrays, so columns profile side by side on every core."""
+    """Threads for the columns of a batch: numpy and pyarrow compute release the GIL on whole
+    arrays, so columns profile side by side on every core (one thread per core: more measured
+    no faster)."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="mlci-profile")
 
 

@@ -114,9 +114,7 @@ class HashSample:
     ) -> HashSample:
         import numpy as np
 
-        new, new_counts = _distinct(hashes, counts)
-        below = int(np.searchsorted(new, np.uint64(threshold), side="right"))
-        new, new_counts = new[:below], new_counts[:below]
+        new, new_counts = _smallest_distinct(hashes, counts, threshold, self.size)
         half = self.size // 2
         overflow = len(new) > self.size
         if overflow:
@@ -167,9 +165,12 @@ class HashSample:
         )
 
 
-def hash_numbers(values: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
+def hash_numbers(
+    values: npt.NDArray[Any], scratch: npt.NDArray[np.uint64] | None = None
+) -> npt.NDArray[np.uint64]:
     """pandas.util.hash_array of a float64 or int64 array, bit for bit (so that profiles keep
-    their hashes whether pandas computed them or not), without importing pandas."""
+    their hashes whether pandas computed them or not), without importing pandas. SCRATCH: a
+    buffer of at least len(values) to reuse (see columns.Scratch)."""
     import numpy as np
 
     bits = values.view(np.uint64).copy()
@@ -177,7 +178,7 @@ def hash_numbers(values: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
         # one hash per value: -0.0 is 0.0, and every NaN is the same NaN
         bits[bits == np.uint64(0x8000000000000000)] = 0
         bits[np.isnan(values)] = np.array(np.nan).view(np.uint64)
-    return _mix(bits)
+    return _mix(bits, None if scratch is None else scratch[: len(bits)])
 
 
 def hash_texts(
@@ -201,17 +202,39 @@ def hash_texts(
     return _mix(sums ^ _mix(lengths.astype(np.uint64) + np.uint64(0x13198A2E03707344)))
 
 
-def _mix(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def _mix(
+    bits: npt.NDArray[np.uint64], scratch: npt.NDArray[np.uint64] | None = None
+) -> npt.NDArray[np.uint64]:
     """splitmix64's finaliser, in place (pandas' hash_array ends with the same steps)."""
     import numpy as np
 
-    scratch = np.empty_like(bits)
+    if scratch is None:
+        scratch = np.empty_like(bits)
     for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
         np.right_shift(bits, np.uint64(shift), out=scratch)
         np.bitwise_xor(bits, scratch, out=bits)
         if factor is not None:
             np.multiply(bits, np.uint64(factor), out=bits)
     return bits
+
+
+def _smallest_distinct(
+    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], threshold: int, limit: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The distinct hashes at or below THRESHOLD (sorted, counts summed): all of them, or, when
+    there are more than LIMIT, at least the LIMIT + 1 smallest. A partition finds a cut that
+    keeps enough of them without sorting the rest (a first batch hashes every row)."""
+    import numpy as np
+
+    kept = hashes <= np.uint64(threshold)
+    hashes, counts = hashes[kept], counts[kept]
+    if len(hashes) > 4 * limit:
+        cut = np.partition(hashes, 4 * limit)[4 * limit]
+        head = hashes <= cut
+        found, found_counts = _distinct(hashes[head], counts[head])
+        if len(found) > limit:  # every hash below the cut is in; those above it are larger
+            return found, found_counts
+    return _distinct(hashes, counts)
 
 
 def _distinct(

@@ -60,8 +60,14 @@ class Moments:
         )
 
     @classmethod
-    def of(cls, values: npt.NDArray[np.float64], integral: bool | None = None) -> Moments:
-        """Moments of finite values; `integral` when already known (an int column).
+    def of(
+        cls,
+        values: npt.NDArray[np.float64],
+        integral: bool | None = None,
+        scratch: npt.NDArray[np.float64] | None = None,
+    ) -> Moments:
+        """Moments of finite values; `integral` when already known (an int column); SCRATCH, a
+        buffer of at least len(values) for the deviations (see columns.Scratch).
 
         Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
         spin while they wait and, beside the profiling threads, burned half the CPU."""
@@ -70,7 +76,8 @@ class Moments:
         if len(values) == 0:
             return cls()
         mean = float(values.mean())
-        deviations = values - mean
+        out = None if scratch is None else scratch[: len(values)]
+        deviations = np.subtract(values, mean, out=out)
         return cls(
             count=len(values),
             mean=mean,
