@@ -20,12 +20,12 @@ from mlci.commands._options import output_option
 @click.option(
     "--batch-rows",
     type=click.IntRange(min=1024),
-    default=65_536,
-    show_default=True,
-    help="Rows per Arrow record batch: peak memory follows this, not the file size.",
+    default=None,
+    help="Rows per Arrow record batch (default: about 32 MiB of values a batch): peak memory "
+    "follows this, not the file size.",
 )
 def command(
-    sources: tuple[Path, ...], output: Path, bins_from: Path | None, batch_rows: int
+    sources: tuple[Path, ...], output: Path, bins_from: Path | None, batch_rows: int | None
 ) -> int:
     """Profile SOURCES (CSV, Parquet, or profile JSON files; several are merged) into one JSON.
 
