@@ -21,7 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity, values
+from mlci.data.arrow import (
+    as_integers,
+    floats,
+    integers,
+    primitive,
+    take,
+    text_offsets,
+    validity,
+    values,
+)
 from mlci.data.contract import ColumnType
 from mlci.data.reader import NUMBER_PATTERN, is_number
 from mlci.data.sketch import (
@@ -118,7 +127,8 @@ class Counted:
     codes: npt.NDArray[Any]
     size: int
     missing: int
-    texts: pa.Array | None = None  # the uniques as an Arrow string/binary array, when text
+    texts: pa.Array | None = None  # the uniques as an Arrow string/binary array, when at hand
+    hashes: npt.NDArray[np.uint64] | None = None  # the uniques' hashes, when text
 
     def table(self, per_unique: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
         """A lookup table by code: per_unique at the slots, FILL elsewhere."""
@@ -138,6 +148,7 @@ class Counted:
             slots=self.slots[keep],
             missing=self.missing + int(self.counts[drop].sum()),
             texts=None,
+            hashes=None if self.hashes is None else self.hashes[keep],
         )
 
 
@@ -149,22 +160,37 @@ def from_dictionary(encoded: pa.DictionaryArray) -> Counted:
     valid = validity(encoded.indices)
     if valid is not None:
         codes[~valid] = 0
-    size = len(encoded.dictionary) + 1
+    dictionary = encoded.dictionary
+    size = len(dictionary) + 1
     counts = np.bincount(codes, minlength=size).astype(np.int64)
     seen = np.flatnonzero(counts[1:])
     # A Parquet column read dictionary-encoded brings its row group's whole dictionary with
-    # every batch: only the entries this batch uses are converted.
-    chosen = take(encoded.dictionary, seen)
+    # every batch: a big one is cut to the entries this batch uses before it is converted.
+    whole = len(dictionary) <= max(1_024, 4 * len(seen))
+    chosen = dictionary if whole else take(dictionary, seen)
     kind = chosen.type
-    text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
+    text = any(
+        test(kind)
+        for test in (
+            pa.types.is_string,
+            pa.types.is_large_string,
+            pa.types.is_binary,
+            pa.types.is_large_binary,
+        )
+    )
+    hashes = hash_texts(*text_offsets(chosen)) if text else None
+    uniques = values(chosen)
+    if whole:
+        uniques, hashes = uniques[seen], None if hashes is None else hashes[seen]
     return Counted(
-        values(chosen),
+        uniques,
         counts[1:][seen],
         seen + 1,
         codes,
         size,
         int(counts[0]),
-        texts=chosen if text or pa.types.is_large_binary(kind) else None,
+        texts=chosen if text and not whole else None,
+        hashes=hashes,
     )
 
 
@@ -196,10 +222,14 @@ def from_span(ints: npt.NDArray[np.int64], valid: npt.NDArray[np.bool_] | None) 
 def _many_values(array: pa.Array) -> bool:
     """Whether the array's head alone has more than VALUES_CAP distinct values: then encoding
     the whole batch as a dictionary (the costliest step of a first batch) would be wasted."""
-    import pyarrow.compute as pc
+    import numpy as np
+    import pyarrow as pa
 
+    if len(array) <= 8 * VALUES_CAP:
+        return False
     head = array.slice(0, 8 * VALUES_CAP)
-    return len(array) > 8 * VALUES_CAP and pc.count_distinct(head).as_py() > VALUES_CAP
+    numbers, valid = integers(head) if pa.types.is_integer(head.type) else floats(head)
+    return len(np.unique(numbers if valid is None else numbers[valid])) > VALUES_CAP
 
 
 class ColumnState:
@@ -236,13 +266,12 @@ class ColumnState:
         if self.kind == ColumnType.DATETIME.value:
             if pa.types.is_dictionary(array.type):
                 array = array.dictionary_decode()
-            array = array.cast(pa.int64())
+            array = as_integers(array)
         counted = self._counted(array)
         return self._add_raw(array) if counted is None else self._add_counted(counted)
 
     def _counted(self, array: pa.Array) -> Counted | None:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if pa.types.is_dictionary(array.type):
             return from_dictionary(array)
@@ -255,6 +284,8 @@ class ColumnState:
                 self.values = None
             if self.values is None:
                 return None
+        import pyarrow.compute as pc  # here only: its import alone takes 0.15 s
+
         return from_dictionary(pc.dictionary_encode(array))
 
     # --------------------------------------------------------------------------- counted path
@@ -329,11 +360,12 @@ class ColumnState:
         TEXTS (the uniques as Arrow strings) lets pyarrow run the pattern on all at once."""
         import numpy as np
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if not len(uniques):
             return
         if texts is not None and pa.types.is_string(texts.type):
+            import pyarrow.compute as pc  # many values: worth its import
+
             number = primitive(pc.match_substring_regex(texts, NUMBER_PATTERN))
         else:
             number = np.array([is_number(str(value)) for value in uniques.tolist()], dtype=bool)
@@ -433,8 +465,8 @@ def _hashes_of(batch: Counted, numbers: npt.NDArray[np.float64] | None) -> npt.N
 
     if numbers is not None:
         return hash_numbers(numbers)
-    if batch.texts is not None:
-        return hash_texts(*text_offsets(batch.texts))
+    if batch.hashes is not None:
+        return batch.hashes
     uniques = batch.uniques
     if uniques.dtype.kind in "biu":
         return hash_numbers(uniques.astype(np.int64))
