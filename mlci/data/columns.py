@@ -229,7 +229,9 @@ def _many_values(array: pa.Array) -> bool:
         return False
     head = array.slice(0, 8 * VALUES_CAP)
     numbers, valid = integers(head) if pa.types.is_integer(head.type) else floats(head)
-    return len(np.unique(numbers if valid is None else numbers[valid])) > VALUES_CAP
+    ordered = np.sort(numbers if valid is None else numbers[valid])
+    # (not np.unique: without return_counts it imports numpy.ma, 40 ms, on its first call)
+    return 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) > VALUES_CAP
 
 
 class ColumnState:
@@ -324,7 +326,9 @@ class ColumnState:
         if self.edges is not None and self.hist is not None:
             bins = np.searchsorted(self.edges, values, side="left")
             self.hist += np.bincount(bins, weights=counts, minlength=len(self.hist))
-        rows, priorities = bernoulli_rows(len(batch.codes), self.sample.threshold, self.rng)
+        rows, priorities = bernoulli_rows(
+            len(batch.codes), self.sample.threshold, self.rng, self.sample.sample.size
+        )
         by_code = batch.table(np.where(finite, numbers, np.nan), np.nan)
         drawn = by_code[batch.codes[rows]]
         kept = ~np.isnan(drawn)
@@ -419,7 +423,9 @@ class ColumnState:
             # edge is several times cheaper than placing every value with searchsorted.
             below = [np.count_nonzero(values <= edge) for edge in self.edges]
             self.hist += np.diff(np.array([0, *below, len(values)], dtype=np.float64))
-        rows, priorities = bernoulli_rows(len(values), self.sample.threshold, self.rng)
+        rows, priorities = bernoulli_rows(
+            len(values), self.sample.threshold, self.rng, self.sample.sample.size
+        )
         self.sample.add(values[rows], priorities)
 
     def _integral(self) -> bool | None:
@@ -502,7 +508,7 @@ class _HashBuffer:
     def __init__(self, sample: HashSample) -> None:
         self.sample = sample
         self.hashes: list[npt.NDArray[np.uint64]] = []
-        self.counts: list[npt.NDArray[np.int64]] = []
+        self.counts: list[npt.NDArray[np.int64] | None] = []
         self.pending = 0
 
     @property
@@ -510,21 +516,33 @@ class _HashBuffer:
         return self.sample.threshold  # may be stale (higher): a superset waits, never a loss
 
     def add(self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64] | None) -> None:
+        """HASHES seen COUNTS times each (None: once each)."""
         import numpy as np
 
-        below = hashes <= np.uint64(self.sample.threshold)
-        kept = hashes[below]
-        self.hashes.append(kept)
-        self.counts.append(np.ones(len(kept), np.int64) if counts is None else counts[below])
-        self.pending += len(kept)
+        if not self.sample.exact:  # nothing is above the threshold until the first fold
+            below = hashes <= np.uint64(self.sample.threshold)
+            hashes, counts = hashes[below], None if counts is None else counts[below]
+        self.hashes.append(hashes)
+        self.counts.append(counts)
+        self.pending += len(hashes)
         if self.pending > self.sample.size:
             self._fold()
 
     def _fold(self) -> None:
         import numpy as np
 
-        if self.hashes:
-            self.sample = self.sample.add(np.concatenate(self.hashes), np.concatenate(self.counts))
+        if len(self.hashes) == 1:
+            self.sample = self.sample.add(self.hashes[0], self.counts[0])
+        elif self.hashes:
+            counts = None
+            if any(c is not None for c in self.counts):
+                counts = np.concatenate(
+                    [
+                        np.ones(len(h), np.int64) if c is None else c
+                        for h, c in zip(self.hashes, self.counts, strict=True)
+                    ]
+                )
+            self.sample = self.sample.add(np.concatenate(self.hashes), counts)
         self.hashes, self.counts, self.pending = [], [], 0
 
     def result(self) -> HashSample:

@@ -100,17 +100,17 @@ class HashSample:
     def exact(self) -> bool:
         return self.threshold == _FULL
 
-    def add(self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]) -> HashSample:
-        import numpy as np
-
-        keep = hashes <= np.uint64(self.threshold)
-        return self._union(hashes[keep], counts[keep], self.threshold)
+    def add(
+        self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64] | None = None
+    ) -> HashSample:
+        """HASHES seen COUNTS times each (None: once each)."""
+        return self._union(hashes, counts, self.threshold)
 
     def merge(self, other: HashSample) -> HashSample:
         return self._union(other.hashes, other.counts, min(self.threshold, other.threshold))
 
     def _union(
-        self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], threshold: int
+        self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64] | None, threshold: int
     ) -> HashSample:
         import numpy as np
 
@@ -219,32 +219,37 @@ def _mix(
 
 
 def _smallest_distinct(
-    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], threshold: int, limit: int
+    hashes: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.int64] | None,
+    threshold: int,
+    limit: int,
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """The distinct hashes at or below THRESHOLD (sorted, counts summed): all of them, or, when
-    there are more than LIMIT, at least the LIMIT + 1 smallest. A partition finds a cut that
-    keeps enough of them without sorting the rest (a first batch hashes every row)."""
+    """The distinct hashes at or below THRESHOLD (sorted, counts summed; COUNTS None: once
+    each): all of them, or, when there are more than LIMIT, at least the LIMIT + 1 smallest. A
+    partition finds a cut that keeps enough of them without sorting the rest (a first batch
+    hashes every row)."""
     import numpy as np
 
-    kept = hashes <= np.uint64(threshold)
-    hashes, counts = hashes[kept], counts[kept]
-    if len(hashes) > 4 * limit:
-        cut = np.partition(hashes, 4 * limit)[4 * limit]
+    if threshold != _FULL:
+        kept = hashes <= np.uint64(threshold)
+        hashes, counts = hashes[kept], None if counts is None else counts[kept]
+    if len(hashes) > 2 * limit:
+        cut = np.partition(hashes, 2 * limit)[2 * limit]
         head = hashes <= cut
-        found, found_counts = _distinct(hashes[head], counts[head])
+        found, found_counts = _distinct(hashes[head], None if counts is None else counts[head])
         if len(found) > limit:  # every hash below the cut is in; those above it are larger
             return found, found_counts
     return _distinct(hashes, counts)
 
 
 def _distinct(
-    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
+    hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64] | None
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """The distinct hashes, sorted, with their summed counts. Hashes seen once each (a batch of
-    rows) need only a sort, which is several times cheaper than the argsort counts need."""
+    """The distinct hashes, sorted, with their summed counts (COUNTS None: once each, which
+    needs only a sort, several times cheaper than the argsort counts need)."""
     import numpy as np
 
-    if len(counts) and counts.min() == counts.max() == 1:
+    if counts is None:
         unique, seen = np.unique(hashes, return_counts=True)
         return unique, seen.astype(np.int64)
     order = np.argsort(hashes)
@@ -266,17 +271,27 @@ def _sum_runs(
 
 
 def bernoulli_rows(
-    n: int, rate: float, rng: np.random.Generator
+    n: int, rate: float, rng: np.random.Generator, keep: int | None = None
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-    """The rows of 0..n-1 whose random priority falls below RATE, with those priorities.
+    """The rows of 0..n-1 whose random priority falls below RATE, with those priorities; or,
+    when far more than KEEP would, only the KEEP with the smallest priorities (all that a
+    bottom-KEEP sample can ever use).
 
     Drawing a priority for every row and keeping those below RATE is the same, in distribution,
     as drawing how many are kept (binomial), which rows (uniformly), and their priorities
     (uniform below RATE): the second costs what is kept, not n. QuantileSample's rate falls as
-    8,192 / rows seen, so past the first rows almost nothing is drawn.
+    8,192 / rows seen, so past the first rows little is drawn. Likewise the KEEP smallest of n
+    priorities: the next one up is Beta(KEEP + 1, n - KEEP), and below it they are uniform.
     """
     import numpy as np
 
+    if keep is not None and n * rate > 4 * keep:
+        cut = float(rng.beta(keep + 1, n - keep))
+        # cut >= rate would mean fewer than KEEP + 1 rows below RATE, with 4 * KEEP expected:
+        # never seen in practice (probability below 1e-1000 at KEEP = 8,192), drawn in full then
+        if cut < rate:
+            rows = np.sort(rng.choice(n, size=keep, replace=False, shuffle=False))
+            return rows, rng.random(keep) * cut
     if rate >= 0.05:
         priorities = rng.random(n)
         rows = np.flatnonzero(priorities < rate)

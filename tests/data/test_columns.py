@@ -205,3 +205,23 @@ def test_quantile_sample_is_deterministic_for_the_same_file(tmp_path: Path) -> N
     assert first.quantile_sample is not None and again.quantile_sample is not None
     assert np.array_equal(first.quantile_sample.values, again.quantile_sample.values)
     assert len(first.quantile_sample.values) == 8_192
+
+
+def test_bernoulli_rows_past_keep_gives_the_keep_smallest_priorities() -> None:
+    """Far more rows than a bottom-k sample keeps: only the k smallest priorities are drawn,
+    distributed as the k smallest of n uniform draws (their largest is about k / n)."""
+    rng = np.random.default_rng(4)
+    n, keep, draws = 100_000, 500, 400
+    kept = np.zeros(n)
+    largest = []
+    for _ in range(draws):
+        rows, priorities = bernoulli_rows(n, 1.0, rng, keep=keep)
+        assert len(rows) == keep and np.all(np.diff(rows) > 0)
+        kept[rows] += 1
+        largest.append(priorities.max())
+    # the k-th smallest of n uniforms has mean k / (n + 1) and s.d. about sqrt(k) / n
+    assert np.mean(largest) == pytest.approx(keep / (n + 1), rel=0.01)
+    assert kept[: n // 2].sum() == pytest.approx(kept[n // 2 :].sum(), rel=0.05)
+    # few rows expected below the rate: the plain Bernoulli draw, not the shortcut
+    rows, _ = bernoulli_rows(n, 0.001, rng, keep=keep)
+    assert 40 < len(rows) < 180
