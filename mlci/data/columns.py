@@ -18,28 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import (
-    as_integers,
-    floats,
-    integers,
-    primitive,
-    take,
-    text_offsets,
-    validity,
-    values,
-)
+from mlci.data.arrow import as_integers, floats, integers, primitive
+from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
 from mlci.data.contract import ColumnType
+from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
-from mlci.data.sketch import (
-    HashSample,
-    QuantileSample,
-    bernoulli_rows,
-    hash_numbers,
-    hash_texts,
-)
+from mlci.data.sketch import HashSample, QuantileSample, bernoulli_rows, hash_numbers
 from mlci.data.stats import (
     VALUES_CAP,
     ColumnProfile,
@@ -57,8 +44,6 @@ if TYPE_CHECKING:
 
 _SEED = 20_240_601
 NULL_HASH = 0x9E3779B97F4A7C15  # the row-hash stand-in for a missing value
-# An integer batch whose max - min is below this is counted with one bincount (2 MiB of counts).
-DENSE_SPAN = 1 << 18
 _INTEGRAL = (ColumnType.INT.value, ColumnType.BOOL.value, ColumnType.DATETIME.value)
 
 
@@ -84,7 +69,7 @@ class Accumulator:
     def __init__(self, schema: pa.Schema, edges: Edges, pool: ThreadPoolExecutor) -> None:
         self.pool = pool
         self.rows = 0
-        self.row_hashes = _HashBuffer(HashSample.empty(1 << 17))
+        self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
         self.columns = [
             ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
             for i, name in enumerate(schema.names)
@@ -116,109 +101,6 @@ class Accumulator:
         )
 
 
-@dataclass(frozen=True)
-class Counted:
-    """A batch of one column as distinct values: row r holds uniques[i] where codes[r] ==
-    slots[i]; code 0 is a missing value. `size` bounds the codes (a lookup table's length)."""
-
-    uniques: npt.NDArray[Any]
-    counts: npt.NDArray[np.int64]
-    slots: npt.NDArray[np.intp]
-    codes: npt.NDArray[Any]
-    size: int
-    missing: int
-    texts: pa.Array | None = None  # the uniques as an Arrow string/binary array, when at hand
-    hashes: npt.NDArray[np.uint64] | None = None  # the uniques' hashes, when text
-
-    def table(self, per_unique: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
-        """A lookup table by code: per_unique at the slots, FILL elsewhere."""
-        import numpy as np
-
-        out = np.full(self.size, fill, dtype=per_unique.dtype)
-        out[self.slots] = per_unique
-        return out
-
-    def without(self, drop: npt.NDArray[np.bool_]) -> Counted:
-        """The same rows with the uniques where DROP is true counted as missing (NaN)."""
-        keep = ~drop
-        return replace(
-            self,
-            uniques=self.uniques[keep],
-            counts=self.counts[keep],
-            slots=self.slots[keep],
-            missing=self.missing + int(self.counts[drop].sum()),
-            texts=None,
-            hashes=None if self.hashes is None else self.hashes[keep],
-        )
-
-
-def from_dictionary(encoded: pa.DictionaryArray) -> Counted:
-    import numpy as np
-    import pyarrow as pa
-
-    codes = np.add(primitive(encoded.indices), 1, dtype=np.intp)
-    valid = validity(encoded.indices)
-    if valid is not None:
-        codes[~valid] = 0
-    dictionary = encoded.dictionary
-    size = len(dictionary) + 1
-    counts = np.bincount(codes, minlength=size).astype(np.int64)
-    seen = np.flatnonzero(counts[1:])
-    # A Parquet column read dictionary-encoded brings its row group's whole dictionary with
-    # every batch: a big one is cut to the entries this batch uses before it is converted.
-    whole = len(dictionary) <= max(1_024, 4 * len(seen))
-    chosen = dictionary if whole else take(dictionary, seen)
-    kind = chosen.type
-    text = any(
-        test(kind)
-        for test in (
-            pa.types.is_string,
-            pa.types.is_large_string,
-            pa.types.is_binary,
-            pa.types.is_large_binary,
-        )
-    )
-    hashes = hash_texts(*text_offsets(chosen)) if text else None
-    uniques = values(chosen)
-    if whole:
-        uniques, hashes = uniques[seen], None if hashes is None else hashes[seen]
-    return Counted(
-        uniques,
-        counts[1:][seen],
-        seen + 1,
-        codes,
-        size,
-        int(counts[0]),
-        texts=chosen if text and not whole else None,
-        hashes=hashes,
-    )
-
-
-def from_span(ints: npt.NDArray[np.int64], valid: npt.NDArray[np.bool_] | None) -> Counted | None:
-    """Integers counted by one bincount over [min, max], or None when the span is too wide."""
-    import numpy as np
-
-    present = ints if valid is None else ints[valid]
-    if len(present) and int(present.min()) == np.iinfo(np.int64).min:
-        return None  # the code arithmetic below would overflow
-    if len(present) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return Counted(
-            empty, empty, empty.astype(np.intp), np.zeros(len(ints), np.intp), 1, len(ints)
-        )
-    low, high = int(present.min()), int(present.max())
-    if high - low >= DENSE_SPAN:
-        return None
-    # Rows outside [low, high] are missing ones and are set to code 0 just after.
-    codes = (ints - np.int64(low - 1)).astype(np.intp, copy=False)
-    if valid is not None:
-        codes[~valid] = 0
-    counts = np.bincount(codes, minlength=high - low + 2).astype(np.int64)
-    seen = np.flatnonzero(counts[1:])
-    missing = len(ints) - len(present)
-    return Counted(seen + low, counts[1:][seen], seen + 1, codes, high - low + 2, missing)
-
-
 def _many_values(array: pa.Array) -> bool:
     """Whether the array's head alone has more than VALUES_CAP distinct values: then encoding
     the whole batch as a dictionary (the costliest step of a first batch) would be wasted."""
@@ -246,8 +128,8 @@ class ColumnState:
         self.rows = 0
         self.nulls = 0
         self.moments = Moments()
-        self.sample = _SampleBuffer(QuantileSample.empty())
-        self.hashes = _HashBuffer(HashSample.empty())
+        self.sample = SampleBuffer(QuantileSample.empty())
+        self.hashes = HashBuffer(HashSample.empty())
         self.values: dict[Any, int] | None = {}
         self.hist = None if edges is None else np.zeros(len(edges) + 1, dtype=np.float64)
         self.number_like = 0
@@ -303,7 +185,7 @@ class ColumnState:
             numbers = numbers[~nan]
         elif self.kind == ColumnType.BOOL.value:
             batch = replace(batch, uniques=batch.uniques.astype(bool))
-        hashes = _hashes_of(batch, numbers)
+        hashes = hashes_of(batch, numbers)
         self.nulls += batch.missing
         self.hashes.add(hashes, batch.counts)
         counted_before = self.values is not None  # then _count_values reads the texts
@@ -462,124 +344,3 @@ class ColumnState:
             hist = Histogram(tuple(float(e) for e in self.edges), counts, exact=True)
         col = replace(col, moments=self.moments, quantile_sample=self.sample.result())
         return replace(col, histogram=hist or own_histogram(col))
-
-
-def _hashes_of(batch: Counted, numbers: npt.NDArray[np.float64] | None) -> npt.NDArray[np.uint64]:
-    """The hash of each distinct value: numbers as float64 (as on the raw path), integers,
-    booleans and timestamps as int64, text by its bytes."""
-    import numpy as np
-
-    if numbers is not None:
-        return hash_numbers(numbers)
-    if batch.hashes is not None:
-        return batch.hashes
-    uniques = batch.uniques
-    if uniques.dtype.kind in "biu":
-        return hash_numbers(uniques.astype(np.int64))
-    if uniques.dtype.kind == "f":
-        return hash_numbers(uniques.astype(np.float64))
-    encoded = [str(value).encode("utf-8") for value in uniques.tolist()]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return hash_texts(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))
-
-
-class Scratch:
-    """Buffers a column reuses from batch to batch. A fresh array of a batch's size is fresh
-    memory (malloc maps it anew above 128 KiB), and its first touch page-faults: writing
-    temporaries into kept buffers measured several times faster."""
-
-    def __init__(self) -> None:
-        self.buffers: dict[str, npt.NDArray[Any]] = {}
-
-    def get(self, name: str, n: int, dtype: Any) -> npt.NDArray[Any]:
-        import numpy as np
-
-        buffer = self.buffers.get(name)
-        if buffer is None or len(buffer) < n:
-            buffer = self.buffers[name] = np.empty(n, dtype=dtype)
-        return buffer[:n]
-
-
-class _HashBuffer:
-    """A HashSample fed in bulk: hashes wait in a list until they outnumber the sample, then are
-    folded in at once (a fold sorts the sample; per batch, that was most of the cost)."""
-
-    def __init__(self, sample: HashSample) -> None:
-        self.sample = sample
-        self.hashes: list[npt.NDArray[np.uint64]] = []
-        self.counts: list[npt.NDArray[np.int64] | None] = []
-        self.pending = 0
-
-    @property
-    def threshold(self) -> int:
-        return self.sample.threshold  # may be stale (higher): a superset waits, never a loss
-
-    def add(self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64] | None) -> None:
-        """HASHES seen COUNTS times each (None: once each)."""
-        import numpy as np
-
-        if not self.sample.exact:  # nothing is above the threshold until the first fold
-            below = hashes <= np.uint64(self.sample.threshold)
-            hashes, counts = hashes[below], None if counts is None else counts[below]
-        self.hashes.append(hashes)
-        self.counts.append(counts)
-        self.pending += len(hashes)
-        if self.pending > self.sample.size:
-            self._fold()
-
-    def _fold(self) -> None:
-        import numpy as np
-
-        if len(self.hashes) == 1:
-            self.sample = self.sample.add(self.hashes[0], self.counts[0])
-        elif self.hashes:
-            counts = None
-            if any(c is not None for c in self.counts):
-                counts = np.concatenate(
-                    [
-                        np.ones(len(h), np.int64) if c is None else c
-                        for h, c in zip(self.hashes, self.counts, strict=True)
-                    ]
-                )
-            self.sample = self.sample.add(np.concatenate(self.hashes), counts)
-        self.hashes, self.counts, self.pending = [], [], 0
-
-    def result(self) -> HashSample:
-        self._fold()
-        return self.sample
-
-
-class _SampleBuffer:
-    """A QuantileSample fed in bulk, as _HashBuffer."""
-
-    def __init__(self, sample: QuantileSample) -> None:
-        self.sample = sample
-        self.values: list[npt.NDArray[np.float64]] = []
-        self.priorities: list[npt.NDArray[np.float64]] = []
-        self.pending = 0
-
-    @property
-    def threshold(self) -> float:
-        return self.sample.threshold
-
-    def add(self, values: npt.NDArray[np.float64], priorities: npt.NDArray[np.float64]) -> None:
-        self.values.append(values)
-        self.priorities.append(priorities)
-        self.pending += len(values)
-        if self.pending > self.sample.size:
-            self._fold()
-
-    def _fold(self) -> None:
-        import numpy as np
-
-        if self.values:
-            batch = QuantileSample(
-                np.concatenate(self.values), np.concatenate(self.priorities), self.sample.size
-            )
-            self.sample = self.sample.merge(batch)
-        self.values, self.priorities, self.pending = [], [], 0
-
-    def result(self) -> QuantileSample:
-        self._fold()
-        return self.sample

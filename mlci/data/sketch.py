@@ -170,7 +170,7 @@ def hash_numbers(
 ) -> npt.NDArray[np.uint64]:
     """pandas.util.hash_array of a float64 or int64 array, bit for bit (so that profiles keep
     their hashes whether pandas computed them or not), without importing pandas. SCRATCH: a
-    buffer of at least len(values) to reuse (see columns.Scratch)."""
+    buffer of at least len(values) to reuse (see buffers.Scratch)."""
     import numpy as np
 
     bits = values.view(np.uint64).copy()

@@ -67,7 +67,7 @@ class Moments:
         scratch: npt.NDArray[np.float64] | None = None,
     ) -> Moments:
         """Moments of finite values; `integral` when already known (an int column); SCRATCH, a
-        buffer of at least len(values) for the deviations (see columns.Scratch).
+        buffer of at least len(values) for the deviations (see buffers.Scratch).
 
         Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
         spin while they wait and, beside the profiling threads, burned half the CPU."""

@@ -9,12 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from mlci.data.arrow import integers
-from mlci.data.columns import NULL_HASH, ColumnState, from_dictionary, from_span
+from mlci.data.columns import NULL_HASH, ColumnState
 from mlci.data.profile import VALUES_CAP, profile_file
 from mlci.data.sketch import bernoulli_rows
 from mlci.data.stats import Moments
@@ -128,27 +126,6 @@ def test_csv_and_parquet_agree_row_hash_for_row_hash(
         a, b = parquet.columns[name].hash_sample, csv.columns[name].hash_sample
         assert np.array_equal(a.hashes, b.hashes) and np.array_equal(a.counts, b.counts), name
     assert parquet.duplicates() == csv.duplicates() == 40
-
-
-def test_dense_and_dictionary_counting_give_the_same_rows() -> None:
-    array = pa.array([5, None, 7, 5, 5, -2, None, 7], type=pa.int32())
-    dense = from_span(*integers(array))
-    encoded = from_dictionary(pc.dictionary_encode(array))
-    assert dense is not None
-    for counted in (dense, encoded):
-        by_code = counted.table(counted.uniques.astype(np.float64), np.nan)[counted.codes]
-        assert dict(zip(counted.uniques.tolist(), counted.counts.tolist(), strict=True)) == {
-            5: 3,
-            7: 2,
-            -2: 1,
-        }
-        assert counted.missing == 2
-        assert np.array_equal(by_code, [5, np.nan, 7, 5, 5, -2, np.nan, 7], equal_nan=True)
-
-
-def test_a_wide_span_is_not_counted_densely() -> None:
-    assert from_span(np.array([0, 1 << 40], dtype=np.int64), None) is None
-    assert from_span(np.array([np.iinfo(np.int64).min, 0], dtype=np.int64), None) is None
 
 
 def test_missing_values_hash_to_the_null_stand_in_on_both_paths() -> None:
