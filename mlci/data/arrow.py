@@ -95,9 +95,8 @@ def values(array: pa.Array) -> npt.NDArray[Any]:
     import numpy as np
     import pyarrow as pa
 
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return primitive(array)
-    if pa.types.is_boolean(array.type):
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
         return primitive(array)
     return np.array(array.to_pylist(), dtype=object)
 

@@ -91,6 +91,10 @@ class SampleBuffer:
     def threshold(self) -> float:
         return self.sample.threshold
 
+    @property
+    def size(self) -> int:
+        return self.sample.size
+
     def add(self, values: npt.NDArray[np.float64], priorities: npt.NDArray[np.float64]) -> None:
         self.values.append(values)
         self.priorities.append(priorities)

@@ -209,7 +209,7 @@ class ColumnState:
             bins = np.searchsorted(self.edges, values, side="left")
             self.hist += np.bincount(bins, weights=counts, minlength=len(self.hist))
         rows, priorities = bernoulli_rows(
-            len(batch.codes), self.sample.threshold, self.rng, self.sample.sample.size
+            len(batch.codes), self.sample.threshold, self.rng, self.sample.size
         )
         by_code = batch.table(np.where(finite, numbers, np.nan), np.nan)
         drawn = by_code[batch.codes[rows]]
@@ -306,7 +306,7 @@ class ColumnState:
             below = [np.count_nonzero(values <= edge) for edge in self.edges]
             self.hist += np.diff(np.array([0, *below, len(values)], dtype=np.float64))
         rows, priorities = bernoulli_rows(
-            len(values), self.sample.threshold, self.rng, self.sample.sample.size
+            len(values), self.sample.threshold, self.rng, self.sample.size
         )
         self.sample.add(values[rows], priorities)
 

@@ -42,11 +42,6 @@ class QuantileSample:
     def threshold(self) -> float:
         return float(self.priorities.max()) if len(self.priorities) >= self.size else 1.0
 
-    def add(self, values: npt.NDArray[np.float64], rng: np.random.Generator) -> QuantileSample:
-        priorities = rng.random(len(values))
-        keep = priorities < self.threshold
-        return self._union(values[keep], priorities[keep])
-
     def merge(self, other: QuantileSample) -> QuantileSample:
         return self._union(other.values, other.priorities)
 

@@ -84,9 +84,7 @@ class Moments:
             m2=float(np.einsum("i,i->", deviations, deviations)),
             min=float(values.min()),
             max=float(values.max()),
-            integral=bool(np.array_equal(values, np.floor(values)))
-            if integral is None
-            else integral,
+            integral=_integral(values) if integral is None else integral,
         )
 
     @classmethod
@@ -111,10 +109,14 @@ class Moments:
             m2=float(np.einsum("i,i,i->", deviations, deviations, weights)),
             min=float(values.min()),
             max=float(values.max()),
-            integral=bool(np.array_equal(values, np.floor(values)))
-            if integral is None
-            else integral,
+            integral=_integral(values) if integral is None else integral,
         )
+
+
+def _integral(values: npt.NDArray[np.float64]) -> bool:
+    import numpy as np
+
+    return bool(np.array_equal(values, np.floor(values)))
 
 
 @dataclass(frozen=True)
