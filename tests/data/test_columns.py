@@ -202,3 +202,28 @@ def test_bernoulli_rows_past_keep_gives_the_keep_smallest_priorities() -> None:
     # few rows expected below the rate: the plain Bernoulli draw, not the shortcut
     rows, _ = bernoulli_rows(n, 0.001, rng, keep=keep)
     assert 40 < len(rows) < 180
+
+
+@pytest.mark.parametrize(("distinct", "kept"), [(50, True), (20_000, False)])
+def test_a_big_first_batch_is_checked_for_many_values_before_encoding(
+    tmp_path: Path, distinct: int, kept: bool
+) -> None:
+    """Batches of more than 8,000 rows: a head with over VALUES_CAP distinct numbers skips the
+    dictionary (raw path from the first batch); few distinct values keep exact counts. Either
+    way the statistics are the brute-force ones."""
+    rng = np.random.default_rng(distinct)
+    x = rng.choice(rng.normal(size=distinct), size=30_000)
+    x[rng.choice(30_000, 600, replace=False)] = np.nan
+    pd.DataFrame({"x": x}).to_parquet(tmp_path / "d.parquet")
+    col = profile_file(tmp_path / "d.parquet", batch_rows=16_384).columns["x"]
+    present = x[~np.isnan(x)]
+    assert (col.values is not None) is kept
+    if kept:
+        assert col.values == {
+            float(v): int(c) for v, c in zip(*np.unique(present, return_counts=True), strict=True)
+        }
+    assert col.nulls == 600 and col.distinct_exact()
+    assert col.distinct() == len(np.unique(present))
+    assert col.moments is not None and col.moments.count == len(present)
+    assert col.moments.mean == pytest.approx(present.mean(), rel=1e-12)
+    assert col.moments.variance == pytest.approx(present.var(ddof=1), rel=1e-9)

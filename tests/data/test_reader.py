@@ -143,3 +143,12 @@ def test_hashed_file_names_its_bytes_and_sees_a_change(tmp_path: Path) -> None:
     assert hashed.unchanged()
     os.utime(path, ns=(hashed.mtime_ns + 1_000_000_000, hashed.mtime_ns + 1_000_000_000))
     assert not hashed.unchanged()
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows"), [(1, 196_608), (20, 196_608), (100, 40_960), (10_000, 8_192)]
+)
+def test_parquet_batches_hold_about_32_mib_within_bounds(columns: int, rows: int) -> None:
+    from mlci.data.reader import auto_batch_rows
+
+    assert auto_batch_rows(columns) == rows
