@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -58,6 +58,14 @@ class Result:
     @property
     def text(self) -> str:
         return self.out + self.err
+
+
+def tool_missing(in_ci: str, elsewhere: str) -> NoReturn:
+    """A tool the tests need is not installed: a failure in CI (.ci/run installs it, so a
+    missing one is a broken run), a skip with how to install it elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(in_ci)
+    pytest.skip(elsewhere)
 
 
 def run_mlci(*args: str | Path, cwd: Path | None = None) -> Result:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.conftest import tool_missing
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_MODULES = REPO / ".ci" / "node_modules"
@@ -41,12 +42,9 @@ def _ensure_npm_packages() -> None:
             return
         npm = shutil.which("npm")
         if npm is None:
-            if os.environ.get("CI"):
-                pytest.fail(
-                    "npm is required in CI for @octokit/openapi and @octokit/webhooks-examples"
-                )
-            pytest.skip(
-                "npm not found: cannot install @octokit/openapi and @octokit/webhooks-examples"
+            tool_missing(
+                "npm is required in CI for @octokit/openapi and @octokit/webhooks-examples",
+                "npm not found: cannot install @octokit/openapi and @octokit/webhooks-examples",
             )
         subprocess.run(
             [npm, "install", "--prefix", str(REPO / ".ci"), "--silent", "--no-audit", "--no-fund"],

@@ -3,16 +3,14 @@ screenshot is taken. Without chromium the test skips, except under CI (then it f
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import struct
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from mlci.report.render import render_html
+from tests.conftest import tool_missing
 from tests.report.samples import HOSTILE_CATEGORY, full_report
 
 CHROMIUM_FLAGS = (
@@ -34,13 +32,10 @@ def chromium() -> str:
     names = ("chromium", "chromium-browser", "google-chrome")
     found = next((path for path in map(shutil.which, names) if path), None)
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "chromium is required in CI (.ci/install-system installs Debian's chromium)"
-            )
-        pytest.skip(
+        tool_missing(
+            "chromium is required in CI (.ci/install-system installs Debian's chromium)",
             "chromium not installed (apt-get install chromium): "
-            "the HTML report is not browser-checked"
+            "the HTML report is not browser-checked",
         )
     return found
 
