@@ -9,7 +9,7 @@ import click
 from mlci.commands._options import output_option
 
 TEMPLATE = """\
-# mlci configuration: see the mlci README, "Configuration".
+# mlci configuration: see the mlci docs, docs/configuration.md.
 data:
   path: {data}                # the data to validate (CSV or Parquet)
   schema: mlci.schema.yaml    # write it with: mlci schema infer {data}

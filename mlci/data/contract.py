@@ -167,7 +167,7 @@ def dump_contract(contract: Contract) -> str:
     if not doc["rows"]:
         doc.pop("rows")
     header = (
-        "# mlci schema contract: edit by hand; see README 'Schema contract'.\n"
+        "# mlci schema contract: edit by hand; see docs/data-validation.md, 'Schema contract'.\n"
         "# Its JSON Schema: contract.schema.json, shipped in the mlci package (mlci/schemas/).\n"
     )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
