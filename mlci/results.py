@@ -94,7 +94,10 @@ class StepResult:
 
     @property
     def status(self) -> Status:
-        return worst(c.status for c in self.checks)
+        """The worst of the checks that ran; `skip` only when every check was skipped (a skipped
+        check beside passes is a note, not the step's outcome)."""
+        ran = [c.status for c in self.checks if c.status is not Status.SKIP]
+        return worst(ran) if ran or not self.checks else Status.SKIP
 
     def to_json(self) -> dict[str, JsonValue]:
         return {

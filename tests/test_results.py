@@ -59,6 +59,21 @@ def test_verdict(statuses: tuple[Status, ...], verdict: Status, passed: bool) ->
     assert (report(*statuses).verdict, report(*statuses).passed) == (verdict, passed)
 
 
+@pytest.mark.parametrize(
+    ("statuses", "step"),
+    [
+        ((), Status.PASS),
+        ((Status.SKIP, Status.SKIP), Status.SKIP),
+        ((Status.PASS,) * 35 + (Status.SKIP,) * 2, Status.PASS),
+        ((Status.SKIP, Status.WARN), Status.WARN),
+        ((Status.SKIP, Status.FAIL, Status.PASS), Status.FAIL),
+    ],
+)
+def test_step_is_skip_only_when_nothing_ran(statuses: tuple[Status, ...], step: Status) -> None:
+    result = StepResult(name="validate", checks=tuple(check(s, "age") for s in statuses))
+    assert (result.status, result.to_json()["status"]) == (step, step.value)
+
+
 def test_worst_orders_by_severity() -> None:
     assert worst([Status.SKIP, Status.ERROR, Status.FAIL]) is Status.ERROR
     assert worst([]) is Status.PASS
