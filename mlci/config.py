@@ -158,11 +158,46 @@ class DeepchecksConfig(_Section):
     timeout: float = Field(default=1800, gt=0)
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+
+
+class FreshnessConfig(_Section):
+    """validate.freshness: how old the newest timestamp may be."""
+
+    # seconds; written as a number of seconds or "90m", "36h", "30d", "2w"
+    max_age: float | None = Field(default=None, gt=0)
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower()
+        unit = _DURATION_UNITS.get(text[-1:]) if text else None
+        try:
+            return float(text[:-1]) * unit if unit else float(text)
+        except ValueError:
+            raise ValueError(
+                f"expected a duration such as 36h or 30d, got {value[:40]!r}"
+            ) from None
+
+
+class JointDriftConfig(_Section):
+    """validate.joint_drift: a classifier told to separate reference rows from current rows."""
+
+    enabled: bool = True
+    auroc: Levels = Field(default_factory=lambda: Levels(warn=0.6, fail=0.7))
+    # Fewer rows than this on either side: too small to judge, the check is skipped.
+    min_rows: int = Field(default=200, ge=20)
+
+
 class ValidateConfig(_Section):
     # None: about 32 MiB of values per batch (mlci/data/reader.py)
     batch_rows: int | None = Field(default=None, ge=1_024)
     duplicates: Levels = Field(default_factory=lambda: Levels(warn=0.0, fail=0.05))
     drift: DriftConfig = Field(default_factory=DriftConfig)
+    freshness: FreshnessConfig = Field(default_factory=FreshnessConfig)
+    joint_drift: JointDriftConfig = Field(default_factory=JointDriftConfig)
     deepchecks: DeepchecksConfig | None = None
 
 

@@ -31,18 +31,30 @@ def command() -> None:
     show_default=True,
     help="Widen each numeric range by this fraction of its width on both sides.",
 )
-def infer(data: Path, output: Path, max_categories: int, range_margin: float) -> int:
-    """Write a contract (types, nullability, ranges, categories, unique keys) inferred from DATA
-    (a CSV or Parquet file, read as a stream, or a profile JSON)."""
-    from mlci.data.contract import dump_contract, infer_from_profile
+@click.option("--label", default=None, help="The label column (data.label): role label.")
+def infer(
+    data: Path, output: Path, max_categories: int, range_margin: float, label: str | None
+) -> int:
+    """Write a contract (column roles, types, nullability, ranges, categories, unique keys)
+    inferred from DATA (a CSV or Parquet file, read as a stream, or a profile JSON)."""
+    from mlci.data.contract import Role, dump_contract, infer_from_profile
     from mlci.data.profile import build_profile
 
     profile = build_profile((data,))
-    contract = infer_from_profile(profile, max_categories=max_categories, range_margin=range_margin)
+    contract = infer_from_profile(
+        profile, max_categories=max_categories, range_margin=range_margin, label=label
+    )
     output.write_text(dump_contract(contract), encoding="utf-8")
     keys = [name for name, col in contract.columns.items() if col.unique]
+    roles = {
+        role.value: [name for name, col in contract.columns.items() if col.role is role]
+        for role in (Role.ID, Role.TIMESTAMP, Role.LABEL, Role.IGNORE)
+    }
+    shown = [f"{role}: {', '.join(names)}" for role, names in roles.items() if names]
     click.echo(
         f"wrote {output} ({len(contract.columns)} columns"
-        + (f"; unique keys: {', '.join(keys)})" if keys else ")")
+        + (f"; unique keys: {', '.join(keys)}" if keys else "")
+        + "".join(f"; {text}" for text in shown)
+        + ")"
     )
     return 0

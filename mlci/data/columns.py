@@ -26,6 +26,7 @@ from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
 from mlci.data.contract import ColumnType
 from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
+from mlci.data.rowsample import RowSampler
 from mlci.data.sketch import HashSample, QuantileSample, bernoulli_rows, hash_numbers
 from mlci.data.stats import (
     VALUES_CAP,
@@ -45,6 +46,17 @@ if TYPE_CHECKING:
 _SEED = 20_240_601
 NULL_HASH = 0x9E3779B97F4A7C15  # the row-hash stand-in for a missing value
 _INTEGRAL = (ColumnType.INT.value, ColumnType.BOOL.value, ColumnType.DATETIME.value)
+
+
+def time_unit_of(arrow_type: pa.DataType) -> str | None:
+    """The unit of a date or timestamp column's integers (None: not a point in time)."""
+    import pyarrow.types as pat
+
+    if pat.is_timestamp(arrow_type):
+        return str(arrow_type.unit)
+    if pat.is_date32(arrow_type):
+        return "D"
+    return "ms" if pat.is_date64(arrow_type) else None
 
 
 def column_type_of(arrow_type: pa.DataType) -> str:
@@ -70,10 +82,13 @@ class Accumulator:
         self.pool = pool
         self.rows = 0
         self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
+        self.row_sample = RowSampler(list(schema.names))
         self.columns = [
             ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
             for i, name in enumerate(schema.names)
         ]
+        for state, name in zip(self.columns, schema.names, strict=True):
+            state.time_unit = time_unit_of(schema.field(name).type)
 
     def add(self, batch: pa.RecordBatch) -> None:
         import numpy as np
@@ -90,6 +105,7 @@ class Accumulator:
             row_hash *= np.uint64(1_000_003)
             row_hash ^= col_hash
         self.row_hashes.add(row_hash, None)
+        self.row_sample.add(batch, row_hash)
 
     def finish(self, source: Mapping[str, Any]) -> Profile:
         columns = {state.name: state.finish() for state in self.columns}
@@ -98,6 +114,7 @@ class Accumulator:
             columns=columns,
             row_hashes=self.row_hashes.result(),
             source=dict(source),
+            row_sample=self.row_sample.sample,
         )
 
 
@@ -134,6 +151,9 @@ class ColumnState:
         self.hist = None if edges is None else np.zeros(len(edges) + 1, dtype=np.float64)
         self.number_like = 0
         self.examples: list[str] = []
+        self.lengths: tuple[int, int] | None = None
+        self.time_unit: str | None = None
+        self.time_range: tuple[int, int] | None = None
         self.scratch = Scratch()  # one thread at a time uses a column's state
 
     @property
@@ -151,8 +171,21 @@ class ColumnState:
             if pa.types.is_dictionary(array.type):
                 array = array.dictionary_decode()
             array = as_integers(array)
+            if self.time_unit is not None:
+                self._times(array)
         counted = self._counted(array)
         return self._add_raw(array) if counted is None else self._add_counted(counted)
+
+    def _times(self, array: pa.Array) -> None:
+        """The oldest and newest value (one min/max pass: freshness needs them)."""
+        ints, valid = integers(array)
+        present = ints if valid is None else ints[valid]
+        if not len(present):
+            return
+        low, high = int(present.min()), int(present.max())
+        if self.time_range is not None:
+            low, high = min(low, self.time_range[0]), max(high, self.time_range[1])
+        self.time_range = (low, high)
 
     def _counted(self, array: pa.Array) -> Counted | None:
         import pyarrow as pa
@@ -194,6 +227,11 @@ class ColumnState:
             self._numbers_counted(batch, numbers)
         elif self.kind == ColumnType.STRING.value and not counted_before:
             self._texts(batch.uniques, batch.counts, batch.texts)
+        if batch.lengths is not None and len(batch.lengths):
+            low, high = int(batch.lengths.min()), int(batch.lengths.max())
+            if self.lengths is not None:
+                low, high = min(low, self.lengths[0]), max(high, self.lengths[1])
+            self.lengths = (low, high)
         by_row: npt.NDArray[np.uint64] = batch.table(hashes, np.uint64(NULL_HASH))[batch.codes]
         return by_row
 
@@ -335,6 +373,9 @@ class ColumnState:
             values=self.values,
             number_like=self.number_like,
             text_examples=tuple(self.examples),
+            text_lengths=self.lengths,
+            time_range=self.time_range,
+            time_unit=self.time_unit if self.time_range is not None else None,
         )
         if not self.numeric:
             return col

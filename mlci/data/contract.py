@@ -3,7 +3,8 @@
 ```yaml
 rows: {min: 1}
 columns:
-  id:     {type: int, nullable: false, unique: true}
+  id:     {type: int, role: id, nullable: false, unique: true}
+  seen:   {type: datetime, role: timestamp}
   age:    {type: float, nullable: false, min: 0, max: 120}
   region: {type: category, allowed: [north, south]}
 ```
@@ -37,15 +38,36 @@ class ColumnType(str, Enum):
     DATETIME = "datetime"
 
 
+class Role(str, Enum):
+    """What a column is for, and so which checks it gets (docs/data-validation.md, "Roles")."""
+
+    ID = "id"  # a key: type, nulls, uniqueness; never range or drift
+    TIMESTAMP = "timestamp"  # freshness; never drift of the raw times
+    LABEL = "label"  # the target: label checks, prior shift
+    FEATURE = "feature"  # everything
+    IGNORE = "ignore"  # nothing
+
+
+class TextLength(BaseModel):
+    """The length bounds of a text column's values (a text key's format); `format` check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+
 class ColumnContract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: ColumnType
+    role: Role = Role.FEATURE
     nullable: bool = True
     min: float | None = None
     max: float | None = None
     allowed: tuple[str | int | float | bool, ...] | None = None
     unique: bool = False
+    length: TextLength | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ColumnContract:
@@ -86,6 +108,40 @@ def load_contract(path: Path) -> Contract:
         raise ConfigError(f"{path}: {key}: {err['msg']}") from None
 
 
+def roles_of(
+    profile: Profile, *, contract: Contract | None, reference: Profile | None, label: str | None
+) -> dict[str, Role]:
+    """Each column's role: the contract's where it lists the column, else inferred from the
+    reference (the current data where there is none), so ids and timestamps are known even
+    without a contract."""
+    basis = reference or profile
+    roles: dict[str, Role] = {}
+    for name, col in profile.columns.items():
+        if name == label:
+            roles[name] = Role.LABEL
+        elif contract is not None and name in contract.columns:
+            roles[name] = contract.columns[name].role
+        else:
+            roles[name] = infer_role(basis.columns.get(name, col), label)
+    return roles
+
+
+# Near-unique: at least this share of the present values distinct.
+_ID_MIN_DISTINCT_SHARE = 0.95
+
+
+def infer_role(col: ColumnProfile, label: str | None) -> Role:
+    """data.label is the label; datetimes are timestamps; near-unique integer or text columns
+    (from 20 rows) are ids; everything else is a feature."""
+    if col.name == label:
+        return Role.LABEL
+    if col.type == ColumnType.DATETIME.value:
+        return Role.TIMESTAMP
+    keyish = col.type in (ColumnType.INT.value, ColumnType.STRING.value, ColumnType.CATEGORY.value)
+    near_unique = col.distinct() >= _ID_MIN_DISTINCT_SHARE * col.present
+    return Role.ID if keyish and col.present >= _MIN_ROWS_FOR_KEY and near_unique else Role.FEATURE
+
+
 DEFAULT_RANGE_MARGIN = 0.5
 DEFAULT_MAX_CATEGORIES = 20
 # A column is proposed as a unique key only from enough rows to mean something.
@@ -96,6 +152,7 @@ def infer_contract(
     frame: pd.DataFrame,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     range_margin: float = DEFAULT_RANGE_MARGIN,
+    label: str | None = None,
 ) -> Contract:
     """A starting contract from an in-memory frame (see infer_from_profile)."""
     import pyarrow as pa
@@ -103,28 +160,62 @@ def infer_contract(
     from mlci.data.profile import profile_table
 
     profile = profile_table(pa.Table.from_pandas(frame, preserve_index=False))
-    return infer_from_profile(profile, max_categories=max_categories, range_margin=range_margin)
+    return infer_from_profile(
+        profile, max_categories=max_categories, range_margin=range_margin, label=label
+    )
 
 
 def infer_from_profile(
     profile: Profile,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     range_margin: float = DEFAULT_RANGE_MARGIN,
+    label: str | None = None,
 ) -> Contract:
-    """A starting contract: types and nullability as seen, widened ranges, small category sets,
-    unique keys, and at least one row."""
+    """A starting contract: roles, types and nullability as seen, widened ranges, small
+    category sets, unique keys, and at least one row."""
     columns = {
-        name: _infer_column(col, max_categories, range_margin)
+        name: _infer_column(col, max_categories, range_margin, infer_role(col, label))
         for name, col in profile.columns.items()
     }
     return Contract(columns=columns, rows=RowCount(min=1))
 
 
-def _infer_column(col: ColumnProfile, max_categories: int, margin: float) -> ColumnContract:
+def _infer_column(
+    col: ColumnProfile, max_categories: int, margin: float, role: Role
+) -> ColumnContract:
     if col.type == "null":  # no values at all: nothing to infer but that
         return ColumnContract(type=ColumnType.STRING, nullable=True)
     kind = ColumnType(col.type)
     nullable = col.nulls > 0
+    if role is Role.ID:
+        return _infer_id(col, kind, nullable)
+    if role is Role.TIMESTAMP:
+        return ColumnContract(type=kind, role=role, nullable=nullable)
+    if role is Role.LABEL:
+        return _infer_feature(col, max_categories, margin, kind, nullable).model_copy(
+            update={"role": role}
+        )
+    return _infer_feature(col, max_categories, margin, kind, nullable)
+
+
+def _infer_id(col: ColumnProfile, kind: ColumnType, nullable: bool) -> ColumnContract:
+    """A key: unique where the reference is (no value seen twice, even in a hash sample), and
+    the length of its text values; no range, since new keys are outside the old ones."""
+    length = None
+    if col.text_lengths is not None:
+        length = TextLength(min=col.text_lengths[0], max=col.text_lengths[1])
+    return ColumnContract(
+        type=kind,
+        role=Role.ID,
+        nullable=nullable,
+        unique=col.hash_sample.repeats() == 0,
+        length=length,
+    )
+
+
+def _infer_feature(
+    col: ColumnProfile, max_categories: int, margin: float, kind: ColumnType, nullable: bool
+) -> ColumnContract:
     unique = (
         kind in (ColumnType.INT, ColumnType.STRING)
         and not nullable
@@ -163,6 +254,8 @@ def dump_contract(contract: Contract) -> str:
             col["allowed"] = list(col["allowed"])
         if not col.get("unique"):
             col.pop("unique", None)
+        if col.get("role") == Role.FEATURE.value:
+            col.pop("role")
     doc["rows"] = {k: v for k, v in doc.get("rows", {}).items() if v is not None}
     if not doc["rows"]:
         doc.pop("rows")

@@ -32,6 +32,7 @@ class Counted:
     missing: int
     texts: pa.Array | None = None  # the uniques as an Arrow string/binary array, when at hand
     hashes: npt.NDArray[np.uint64] | None = None  # the uniques' hashes, when text
+    lengths: npt.NDArray[np.int64] | None = None  # the uniques' lengths in bytes, when text
 
     def table(self, per_unique: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
         """A lookup table by code: per_unique at the slots, FILL elsewhere."""
@@ -52,6 +53,7 @@ class Counted:
             missing=self.missing + int(self.counts[drop].sum()),
             texts=None,
             hashes=None if self.hashes is None else self.hashes[keep],
+            lengths=None if self.lengths is None else self.lengths[keep],
         )
 
 
@@ -81,10 +83,13 @@ def from_dictionary(encoded: pa.DictionaryArray) -> Counted:
             pa.types.is_large_binary,
         )
     )
-    hashes = hash_texts(*text_offsets(chosen)) if text else None
+    offsets = text_offsets(chosen) if text else None
+    hashes = hash_texts(*offsets) if offsets is not None else None
+    lengths = np.diff(offsets[0]) if offsets is not None else None
     uniques = values(chosen)
     if whole:
         uniques, hashes = uniques[seen], None if hashes is None else hashes[seen]
+        lengths = None if lengths is None else lengths[seen]
     return Counted(
         uniques,
         counts[1:][seen],
@@ -94,6 +99,7 @@ def from_dictionary(encoded: pa.DictionaryArray) -> Counted:
         int(counts[0]),
         texts=chosen if text and not whole else None,
         hashes=hashes,
+        lengths=lengths,
     )
 
 

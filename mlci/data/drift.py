@@ -20,7 +20,7 @@ far below the levels and change nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -44,11 +44,16 @@ class Measure:
 
 
 def check_drift(
-    current: Profile, reference: Profile, config: DriftConfig
+    current: Profile, reference: Profile, config: DriftConfig, exclude: Collection[str] = ()
 ) -> tuple[CheckResult, ...]:
+    """EXCLUDE: columns whose role has no distribution to compare (ids, timestamps, ignored)."""
     if not config.enabled:
         return ()
-    names = [n for n in current.columns if n in reference.columns and not _override(config, n).skip]
+    names = [
+        n
+        for n in current.columns
+        if n in reference.columns and n not in exclude and not _override(config, n).skip
+    ]
     alpha = config.alpha / max(len(names), 1)
     checks = [_column(current.columns[n], reference.columns[n], config, alpha) for n in names]
     tested = [c for c in checks if c.status is not Status.SKIP]

@@ -6,7 +6,7 @@ reference fails (a feature went dead), while one that was already constant only 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from mlci.config import Levels
 from mlci.data.profile import ColumnProfile, Profile
@@ -18,10 +18,18 @@ MAX_CLASSES = 50
 
 
 def check_integrity(
-    profile: Profile, *, reference: Profile | None, label: str | None, duplicates: Levels
+    profile: Profile,
+    *,
+    reference: Profile | None,
+    label: str | None,
+    duplicates: Levels,
+    ignore: Collection[str] = (),
 ) -> tuple[CheckResult, ...]:
+    """IGNORE: columns with role `ignore` (no column checks)."""
     checks = [_duplicates(profile, duplicates)]
     for col in profile.columns.values():
+        if col.name in ignore:
+            continue
         checks.extend(_column(col, reference.columns.get(col.name) if reference else None))
     if label is not None:
         checks.append(_label(profile, reference, label))

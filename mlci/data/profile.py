@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from mlci.data.columns import Accumulator, column_type_of
 from mlci.data.contract import ColumnType
 from mlci.data.reader import Advance, BatchStream, auto_batch_rows, read_stream
+from mlci.data.rowsample import RowSample
 from mlci.data.sketch import HashSample, QuantileSample
 from mlci.data.stats import (
     DECILES,
@@ -126,7 +127,19 @@ def merge(a: Profile, b: Profile) -> Profile:
         columns=columns,
         row_hashes=a.row_hashes.merge(b.row_hashes),
         source={"merged": [dict(a.source), dict(b.source)]},
+        row_sample=(
+            a.row_sample.merge(b.row_sample)
+            if a.row_sample is not None and b.row_sample is not None
+            else None
+        ),
     )
+
+
+def _span(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The smallest range holding both (None: neither has one)."""
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), max(a[1], b[1]))
 
 
 def _merge_column(a: ColumnProfile, b: ColumnProfile) -> ColumnProfile:
@@ -148,6 +161,9 @@ def _merge_column(a: ColumnProfile, b: ColumnProfile) -> ColumnProfile:
         values=values,
         number_like=a.number_like + b.number_like,
         text_examples=tuple(dict.fromkeys(a.text_examples + b.text_examples))[:3],
+        text_lengths=_span(a.text_lengths, b.text_lengths),
+        time_range=_span(a.time_range, b.time_range),
+        time_unit=a.time_unit or b.time_unit,
     )
     if (
         a.moments is None
@@ -182,6 +198,7 @@ def to_json(profile: Profile) -> dict[str, Any]:
         "duplicate_rows": round(profile.duplicates(), 3),
         "row_hashes": profile.row_hashes.to_json(),
         "columns": {name: _column_json(col) for name, col in profile.columns.items()},
+        "row_sample": None if profile.row_sample is None else profile.row_sample.to_json(),
     }
 
 
@@ -218,6 +235,11 @@ def _column_json(col: ColumnProfile) -> dict[str, Any]:
     if col.type == ColumnType.STRING.value:
         doc["number_like"] = col.number_like
         doc["text_examples"] = list(col.text_examples)
+    if col.text_lengths is not None:
+        doc["text_lengths"] = list(col.text_lengths)
+    if col.time_range is not None:
+        doc["time_range"] = {"oldest": col.time_range[0], "newest": col.time_range[1]}
+        doc["time_unit"] = col.time_unit
     doc["sketches"] = {"hash": col.hash_sample.to_json()}
     if col.quantile_sample is not None:
         doc["sketches"]["quantile"] = col.quantile_sample.to_json()
@@ -245,6 +267,7 @@ def from_json(doc: Mapping[str, Any], origin: str = "profile") -> Profile:
             columns=columns,
             row_hashes=HashSample.from_json(doc["row_hashes"]),
             source=doc.get("source") or {},
+            row_sample=RowSample.from_json(doc["row_sample"]) if doc.get("row_sample") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{origin}: malformed profile ({type(exc).__name__}: {exc})") from None
@@ -285,7 +308,18 @@ def _column_from_json(name: str, doc: Mapping[str, Any]) -> ColumnProfile:
         values=values,
         number_like=int(doc.get("number_like", 0)),
         text_examples=tuple(doc.get("text_examples", ())),
+        text_lengths=_pair(doc.get("text_lengths")),
+        time_range=_pair(
+            None
+            if "time_range" not in doc
+            else [doc["time_range"][k] for k in ("oldest", "newest")]
+        ),
+        time_unit=doc.get("time_unit"),
     )
+
+
+def _pair(values: list[Any] | None) -> tuple[int, int] | None:
+    return None if values is None else (int(values[0]), int(values[1]))
 
 
 def write_profile(profile: Profile, path: Path) -> None:

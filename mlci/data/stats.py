@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlci.data.contract import ColumnType
+from mlci.data.rowsample import RowSample
 from mlci.data.sketch import HashSample, QuantileSample
 
 if TYPE_CHECKING:
@@ -148,6 +149,10 @@ class ColumnProfile:
     values: Mapping[Any, int] | None = field(default_factory=dict)
     number_like: int = 0  # text values that read as numbers (for the mixed-types check)
     text_examples: tuple[str, ...] = ()  # a few text values that do not
+    text_lengths: tuple[int, int] | None = None  # shortest and longest text value, in bytes
+    # a date or timestamp column's oldest and newest value, as counts of time_unit since 1970
+    time_range: tuple[int, int] | None = None
+    time_unit: str | None = None  # "s", "ms", "us", "ns" or "D" (days)
 
     @property
     def numeric(self) -> bool:
@@ -185,6 +190,7 @@ class Profile:
     columns: Mapping[str, ColumnProfile]
     row_hashes: HashSample
     source: Mapping[str, Any] = field(default_factory=dict)
+    row_sample: RowSample | None = None  # None: a profile written before mlci kept one
 
     def edges(self) -> dict[str, tuple[float, ...]]:
         return {

@@ -9,16 +9,19 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from mlci.config import LoadedConfig
-from mlci.data.contract import Contract, load_contract
+from mlci.data.contract import Contract, Role, load_contract, roles_of
 from mlci.data.drift import check_drift
 from mlci.data.integrity import check_integrity
+from mlci.data.joint import check_joint_drift
 from mlci.data.profile import Profile, profile_file
 from mlci.data.progress import ReadProgress
 from mlci.data.reader import HashedFile
 from mlci.data.reference import Reference, load_reference
+from mlci.data.shift import check_roles, is_classes
 from mlci.data.validate import check_contract
 from mlci.errors import InputError
 from mlci.results import CheckResult, StepResult
@@ -100,17 +103,36 @@ def _checks(
     loaded: LoadedConfig, current: Profile, reference: Reference | None, contract: Contract | None
 ) -> tuple[CheckResult, ...]:
     settings = loaded.config.validate_
+    label = loaded.config.data.label
+    ref = reference.profile if reference else None
+    roles = roles_of(current, contract=contract, reference=ref, label=label)
     checks: tuple[CheckResult, ...] = ()
     if contract is not None:
         checks += check_contract(current, contract)
     checks += check_integrity(
         current,
-        reference=reference.profile if reference else None,
-        label=loaded.config.data.label,
+        reference=ref,
+        label=label,
         duplicates=settings.duplicates,
+        ignore=[n for n, r in roles.items() if r is Role.IGNORE],
     )
-    if reference is not None:
-        checks += check_drift(current, reference.profile, settings.drift)
+    checks += check_roles(
+        current,
+        ref,
+        roles,
+        freshness=settings.freshness,
+        alpha=settings.drift.alpha,
+        now=datetime.now(timezone.utc),
+    )
+    if ref is not None:
+        # ids and timestamps have no distribution to compare; a label with classes has its
+        # prior-shift check instead
+        left_out = [n for n, r in roles.items() if r not in (Role.FEATURE, Role.LABEL)]
+        left_out += [n for n, r in roles.items() if r is Role.LABEL and is_classes(current, ref, n)]
+        checks += check_drift(current, ref, settings.drift, exclude=left_out)
+        checks += check_joint_drift(
+            current, ref, roles, settings.joint_drift, alpha=settings.drift.alpha
+        )
     return checks
 
 

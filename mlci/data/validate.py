@@ -1,13 +1,14 @@
 """Contract checks, run on a data profile (never on the rows again).
 
-Ids: missing_column, unexpected_column, type, nulls, range, categories, unique, row_count.
+Ids: missing_column, unexpected_column, type, nulls, range, categories, unique, format,
+row_count. A column with role `ignore` gets none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlci.data.contract import ColumnContract, ColumnType, Contract
+from mlci.data.contract import ColumnContract, ColumnType, Contract, Role
 from mlci.data.profile import ColumnProfile, Profile
 from mlci.results import CheckResult, Status
 
@@ -27,6 +28,8 @@ def check_contract(profile: Profile, contract: Contract) -> tuple[CheckResult, .
     """Every contract check, in contract column order; passes are kept for the report."""
     checks: list[CheckResult] = [_row_count(profile, contract)]
     for name, spec in contract.columns.items():
+        if spec.role is Role.IGNORE:
+            continue
         col = profile.columns.get(name)
         if col is None:
             checks.append(_missing(name))
@@ -90,6 +93,24 @@ def _column_checks(col: ColumnProfile, spec: ColumnContract) -> Iterator[CheckRe
         yield _categories(col, spec)
     if spec.unique:
         yield _unique(col)
+    if spec.length is not None:
+        yield _format(col, spec.length.min, spec.length.max)
+
+
+def _format(col: ColumnProfile, low: int, high: int) -> CheckResult:
+    """A text key's length: a key of another format (say, a new prefix) joins nothing."""
+    seen = col.text_lengths
+    bad = seen is not None and (seen[0] < low or seen[1] > high)
+    span = "no text values" if seen is None else f"lengths {seen[0]} to {seen[1]}"
+    return CheckResult(
+        id="format",
+        title="Key format",
+        status=Status.FAIL if bad else Status.PASS,
+        message=f"{col.name}: {span}" + (f", contract requires {low} to {high}" if bad else ""),
+        observed=None if seen is None else {"min": seen[0], "max": seen[1]},
+        expected={"min": low, "max": high},
+        column=col.name,
+    )
 
 
 def _type(col: ColumnProfile, spec: ColumnContract) -> CheckResult:

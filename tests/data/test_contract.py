@@ -110,6 +110,6 @@ def test_schema_infer_command_streams_the_file_and_reports_keys(tmp_path: Path) 
         "schema", "infer", "d.parquet", "-o", "c.yaml", "--max-categories", "3", cwd=tmp_path
     )
     assert done.code == 0, done.text
-    assert done.out.strip() == "wrote c.yaml (5 columns; unique keys: id)"
+    assert done.out.strip() == "wrote c.yaml (5 columns; unique keys: id; id: id)"
     contract = load_contract(tmp_path / "c.yaml")
     assert contract.columns["region"].type is ColumnType.STRING  # 4 values > --max-categories 3
