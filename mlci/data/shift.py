@@ -145,9 +145,10 @@ def _prior_shift(cur: ColumnProfile, ref: ColumnProfile, alpha: float) -> CheckR
         stat += (a - expected_a) ** 2 / expected_a + (b - expected_b) ** 2 / expected_b
     dof = max(len(keys) - 1, 1)
     warn, fail = chi2_quantile(1 - alpha, dof), chi2_quantile(1 - alpha / FAIL_RARER, dof)
-    moved = max(keys, key=lambda k: abs(now.get(k, 0) / n - then.get(k, 0) / m))
+    # the class whose share moved most relative to itself: a rare class is what shifts
+    moved = max(keys, key=lambda k: _relative(then.get(k, 0) / m, now.get(k, 0) / n, m))
     before, after = then.get(moved, 0) / m, now.get(moved, 0) / n
-    large = abs(after - before) > PRIOR_MIN_CHANGE * max(before, 1 / m)
+    large = _relative(before, after, m) > PRIOR_MIN_CHANGE
     status = Status.FAIL if stat > fail and large else Status.WARN if stat > warn else Status.PASS
     return CheckResult(
         id="prior_shift",
@@ -159,6 +160,10 @@ def _prior_shift(cur: ColumnProfile, ref: ColumnProfile, alpha: float) -> CheckR
         expected={"warn": round(warn, 3), "fail": round(fail, 3)},
         column=cur.name,
     )
+
+
+def _relative(before: float, after: float, m: int) -> float:
+    return abs(after - before) / max(before, 1 / m)
 
 
 # ---------------------------------------------------------------------------- missing rate
