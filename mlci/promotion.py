@@ -34,6 +34,8 @@ HISTORY_PREFIX = "mlci.history."
 class Action(str, Enum):
     PROMOTE = "promote"
     ROLLBACK = "rollback"
+    # A champion set before mlci (by hand, another tool): recorded by the first move over it.
+    ADOPT = "adopt"
 
 
 class State(str, Enum):
@@ -105,6 +107,8 @@ def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
                 repair(registry, name, alias)
             return _already(name, current.version, alias)
         _check_champion_unchanged(request.report, current, alias)
+        if current is not None and _same_files_as_champion(request.report, candidate):
+            return Moved(name, current.version, None, False, _identical(name, current, alias))
         # Registration uploads artifacts: done before the lock, which guards only the moves.
         version = registered(registry, candidate, name)
     with promotion_lock(registry, name, wait_seconds=request.lock_wait_seconds):
@@ -113,6 +117,7 @@ def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
         if current is not None and current.version == version.version:
             return _already(name, version.version, alias)
         _check_champion_unchanged(request.report, current, alias)
+        adopt(registry, name, alias, current, at=request.at)
         pending = _new_event(
             registry,
             name,
@@ -157,11 +162,12 @@ def rollback(
         )
         if target.version == current.version:
             return _already(name, current.version, alias)
-        if "mlci.promoted_at" not in target.tags and not force:
+        if not _was_champion(target) and not force:
             raise RefusedError(
                 f"refusing to roll back to {name} v{target.version}: it never passed a gate "
                 "(use --force to override; it is recorded)"
             )
+        adopt(registry, name, alias, current, at=at)
         event = _commit(
             registry,
             name,
@@ -232,6 +238,25 @@ def _already(name: str, version: str, alias: str) -> Moved:
     return Moved(
         name, version, None, False, f"{name} v{version} already holds @{alias}: nothing to do"
     )
+
+
+def _same_files_as_champion(report: GateReport, candidate: LocalModel) -> bool:
+    """The digest regress took of the champion it downloaded: a champion registered without
+    mlci has no digest tag, so the report is where its files' digest is known."""
+    gated = report.provenance.champion
+    return gated is not None and gated.digest == candidate.digest
+
+
+def _identical(name: str, current: VersionInfo, alias: str) -> str:
+    return (
+        f"{name} v{current.version} already holds @{alias} with the candidate's files "
+        "(same digest): nothing to do"
+    )
+
+
+def _was_champion(version: VersionInfo) -> bool:
+    """A version mlci promoted, or one it found as champion and adopted into the trail."""
+    return "mlci.promoted_at" in version.tags or "mlci.adopted_at" in version.tags
 
 
 def _check_report(request: PromoteRequest) -> None:
@@ -331,6 +356,27 @@ def repair(registry: Registry, name: str, alias: str) -> None:
     if happened:
         _audit_tags(registry, name, last)
     _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
+
+
+def adopt(
+    registry: Registry, name: str, alias: str, current: VersionInfo | None, *, at: str
+) -> Event | None:
+    """Under the lock, before a move: record a champion the trail does not know (set by hand or
+    by another tool), so @previous-champion and rollback can reach it. Written done at once: it
+    records a state the registry is already in, so a crash after it leaves nothing to repair."""
+    if current is None:
+        return None
+    stack = champion_stack(history(registry, name, alias))
+    if stack and stack[-1] == current.version:
+        return None
+    event = replace(
+        _new_event(registry, name, Action.ADOPT, current.version, None, at=at), state=State.DONE
+    )
+    registry.tag_version(
+        name, current.version, {"mlci.adopted_at": at, "mlci.adopted_by": event.by}
+    )
+    _write(registry, name, event)
+    return event
 
 
 def _new_event(
