@@ -21,7 +21,8 @@ from mlci.errors import ExitCode, MlciError
 
 # name -> (module under mlci.commands, one-line help shown by `mlci --help`)
 COMMANDS: dict[str, str] = {
-    "init": "Write a starting mlci.yaml in this repository.",
+    "init": "Set mlci up in this repository: config, contract, workflows, hook.",
+    "config": "Print mlci.yaml's JSON Schema, or check a config and its files.",
     "demo": "Build a real example project and run the whole gate on it.",
     "schema": "Infer a schema contract from reference data.",
     "profile": "Compute a data profile (statistics) of a table.",
@@ -77,8 +78,15 @@ def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - the one place 
     except click.exceptions.Abort:
         click.echo("mlci: interrupted", err=True)
         return ExitCode.INTERRUPTED
+    except click.UsageError as exc:
+        # mlci's one-line format for click's own errors (bad option, missing argument)
+        where = exc.ctx.command_path if exc.ctx is not None else "mlci"
+        click.echo(
+            f"mlci: error: {exc.format_message().rstrip('.')} (see `{where} --help`)", err=True
+        )
+        return ExitCode.USAGE
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"mlci: error: {exc.format_message()}", err=True)
         return ExitCode.USAGE
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

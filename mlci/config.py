@@ -6,6 +6,7 @@ silently. Relative paths resolve against the folder of the config file, not the 
 
 from __future__ import annotations
 
+import difflib
 import os
 import warnings
 from collections.abc import Iterator, Mapping
@@ -304,9 +305,11 @@ def load_config(path: Path) -> LoadedConfig:
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from None
-    for key in _unknown_keys(config):
-        warnings.warn(f"{path.name}: {key}: unknown key, ignored", ConfigWarning, stacklevel=2)
+        raise ConfigError(_describe(path, exc, raw)) from None
+    for key, hint in _unknown_keys(config):
+        warnings.warn(
+            f"{path.name}: {key}: unknown key, ignored{hint}", ConfigWarning, stacklevel=2
+        )
     _check_metric_names(config, path)
     resolved = _resolve_paths(config, path.parent.resolve())
     digest = digest_text(raw_text)
@@ -333,10 +336,12 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
 
 
-def _describe(path: Path, exc: ValidationError) -> str:
+def _describe(path: Path, exc: ValidationError, raw: Mapping[str, Any]) -> str:
     """The first error, as 'file: dotted.key: what was wrong'."""
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "missing" and (typo := _typo_of(raw, err["loc"])):
+        return f"{path.name}: {key}: required key is missing; `{typo}`: did you mean `{err['loc'][-1]}`?"
     value = err.get("input")
     got = f", got {value!r}" if err["type"] != "missing" and not isinstance(value, dict) else ""
     message = _MESSAGES.get(err["type"], err["msg"])
@@ -357,9 +362,26 @@ _MESSAGES = {
 }
 
 
-def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[str]:
+def _typo_of(raw: Mapping[str, Any], loc: tuple[int | str, ...]) -> str | None:
+    """The key beside a missing one that looks like it was meant to be it (`candiate`)."""
+    section: Any = raw
+    for part in loc[:-1]:
+        section = section.get(part) if isinstance(section, Mapping) else None
+    if not isinstance(section, Mapping):
+        return None
+    found = difflib.get_close_matches(str(loc[-1]), [str(k) for k in section], n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _hint(key: str, model: BaseModel) -> str:
+    known = [info.alias or name for name, info in type(model).model_fields.items()]
+    found = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return f" (did you mean `{found[0]}`?)" if found else ""
+
+
+def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]:
     for key in model.model_extra or {}:
-        yield f"{prefix}{key}"
+        yield f"{prefix}{key}", _hint(key, model)
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         alias = info.alias or name

@@ -34,6 +34,7 @@ class Run:
 
     loaded: LoadedConfig
     report_dir: Path | None = None
+    progress: Progress | None = None  # long work inside a step (loading models, predicting)
 
 
 def validate_step(run: Run) -> StepOutput:
@@ -46,7 +47,7 @@ def validate_step(run: Run) -> StepOutput:
 def regress_step(run: Run) -> StepOutput:
     from mlci.model.regress import run_regress
 
-    out = run_regress(loaded=run.loaded, registry=registry_for(run.loaded))
+    out = run_regress(loaded=run.loaded, registry=registry_for(run.loaded), progress=run.progress)
     return StepOutput(
         step=out.step,
         data={"eval_data": out.eval_digest},
@@ -66,12 +67,14 @@ def run_steps(
     names: tuple[str, ...],
     progress: Progress,
     report_dir: Path | None = None,
+    done: Progress | None = None,
 ) -> GateReport:
+    """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome."""
     outputs = []
     for name in names:
         progress(f"{name}: running")
-        output = STEPS[name](Run(loaded, report_dir))
-        progress(
+        output = STEPS[name](Run(loaded, report_dir, progress))
+        (done or progress)(
             f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)"
         )
         outputs.append(output)

@@ -48,7 +48,7 @@ def test_subcommand_help_imports_no_heavy_module(name: str) -> None:
 
 def test_every_product_command_is_registered() -> None:
     expected = {"init", "demo", "schema", "profile", "validate", "regress", "version", "promote",
-                "rollback", "history", "report", "gate"}  # fmt: skip
+                "rollback", "history", "report", "gate", "config"}  # fmt: skip
     assert set(COMMANDS) == expected
 
 
@@ -66,7 +66,17 @@ def test_unknown_command_is_a_usage_error() -> None:
 def test_unknown_option_is_a_usage_error() -> None:
     result = run_mlci("gate", "--no-such-option")
     assert result.code == 2
-    assert result.err.strip().splitlines()[-1] == "Error: No such option '--no-such-option'."
+    assert result.err.strip() == (
+        "mlci: error: No such option '--no-such-option' (see `mlci gate --help`)"
+    )
+
+
+def test_a_missing_argument_is_one_mlci_error_line() -> None:
+    result = run_mlci("schema", "infer")
+    assert (result.code, result.err) == (
+        2,
+        "mlci: error: Missing argument 'DATA' (see `mlci schema infer --help`)\n",
+    )
 
 
 def test_errors_have_no_traceback_without_debug(tmp_path: Path) -> None:

@@ -137,8 +137,8 @@ def test_unknown_keys_warn_with_their_dotted_path(tmp_path: Path) -> None:
     with pytest.warns(ConfigWarning) as caught:
         load_config(write(tmp_path, text))
     assert sorted(str(w.message) for w in caught) == [
-        "mlci.yaml: data.lable: unknown key, ignored",
-        "mlci.yaml: regsitry: unknown key, ignored",
+        "mlci.yaml: data.lable: unknown key, ignored (did you mean `label`?)",
+        "mlci.yaml: regsitry: unknown key, ignored (did you mean `registry`?)",
     ]
 
 
@@ -147,7 +147,7 @@ def test_unknown_keys_inside_list_items_warn(tmp_path: Path) -> None:
     with pytest.warns(ConfigWarning) as caught:
         load_config(write(tmp_path, text))
     assert [str(w.message) for w in caught] == [
-        "mlci.yaml: model.slices[0].min_sise: unknown key, ignored"
+        "mlci.yaml: model.slices[0].min_sise: unknown key, ignored (did you mean `min_size`?)"
     ]
 
 
@@ -169,7 +169,10 @@ def test_unknown_key_warning_reaches_the_user(project: Project) -> None:
     project.write_config(config)
     result = project.mlci("validate")
     assert result.code == 0, result.text
-    assert "mlci: warning: mlci.yaml: model.candiate: unknown key, ignored" in result.err
+    assert (
+        "mlci: warning: mlci.yaml: model.candiate: unknown key, ignored (did you mean `candidate`?)"
+        in result.err
+    )
 
 
 def test_unknown_metric_is_a_config_error_exit_2(project: Project) -> None:
@@ -193,3 +196,19 @@ def test_command_needing_a_missing_section_says_which(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         loaded.require_data("schema")
     assert str(err.value) == "mlci.yaml: data.schema: required by this command but not set"
+
+
+def test_a_mistyped_required_key_says_what_was_meant(tmp_path: Path) -> None:
+    text = MINIMAL.replace("  candidate: models/candidate\n", "  candiate: models/candidate\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert str(err.value) == (
+        "mlci.yaml: model.candidate: required key is missing; `candiate`: did you mean `candidate`?"
+    )
+
+
+def test_a_missing_key_with_no_look_alike_stays_plain(tmp_path: Path) -> None:
+    text = MINIMAL.replace("  candidate: models/candidate\n", "  colour: blue\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert str(err.value) == "mlci.yaml: model.candidate: required key is missing"

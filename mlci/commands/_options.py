@@ -50,3 +50,16 @@ def output_option(default: Path, help: str = "Where to write it.") -> Callable[[
 
 def progress(message: str) -> None:
     click.echo(f"mlci: {message}", err=True)
+
+
+def terminal_options(fn: F) -> F:
+    """--quiet and --json: how much the terminal is told."""
+    fn = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the report JSON on stdout (progress stays on stderr).",
+    )(fn)
+    return click.option("-q", "--quiet", is_flag=True, help="Print only the verdict (and errors).")(
+        fn
+    )

@@ -1,63 +1,73 @@
-"""`mlci init`: write a starting mlci.yaml, never over an existing one."""
+"""`mlci init`: set mlci up in this repository (config, contract, workflows, hook, .gitignore)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from mlci.commands._options import output_option
-
-TEMPLATE = """\
-# mlci configuration: see the mlci docs, docs/configuration.md.
-data:
-  path: {data}                # the data to validate (CSV or Parquet)
-  schema: mlci.schema.yaml    # write it with: mlci schema infer {data}
-  label: {label}
-model:
-  name: {name}
-  task: {task}                # binary | multiclass | regression
-  candidate: {candidate}      # a local MLflow model dir, runs:/..., or models:/NAME/VERSION
-  eval_data: {eval_data}
-  metrics: {{}}               # e.g. accuracy: {{min: 0.8, max_drop: 0.01}}; empty: the task's defaults
-registry:
-  tracking_uri: sqlite:///mlflow.db   # MLFLOW_TRACKING_URI wins when set
-  champion_alias: champion
-"""
+TASKS = ("binary", "multiclass", "regression")
+# (option, what it is): asked in this order on a terminal, each with the guess as its default
+QUESTIONS = (
+    ("data", "Data to validate (CSV or Parquet)"),
+    ("reference", "Reference data, what the champion was trained on ('none' for none)"),
+    ("eval_data", "Evaluation rows, with the label"),
+    ("label", "Label column"),
+    ("task", "Task (binary, multiclass, regression)"),
+    ("name", "Registered model name"),
+    ("candidate", "Candidate model (an MLflow model directory or URI)"),
+    ("tracking_uri", "MLflow registry (tracking URI)"),
+)
 
 
 @click.command(name="init")
-@click.option("--name", required=True, help="Registered model name in MLflow.")
-@click.option("--task", type=click.Choice(["binary", "multiclass", "regression"]), required=True)
-@click.option("--label", default="target", show_default=True, help="The label column.")
-@click.option("--data", default="data/new.csv", show_default=True, help="The data to validate.")
-@click.option(
-    "--eval-data",
-    default="data/eval.csv",
-    show_default=True,
-    help="Evaluation rows, with the label.",
-)
-@click.option(
-    "--candidate", default="models/candidate", show_default=True, help="The model under test."
-)
-@output_option(Path("mlci.yaml"), help="Where to write the config.")
-def command(
-    *, name: str, task: str, label: str, data: str, eval_data: str, candidate: str, output: Path
-) -> int:
-    """Write a starting mlci.yaml in this repository."""
-    from mlci.config import load_config
-    from mlci.errors import InputError
+@click.option("--data", help="The data to validate (guess: a table named new/current/batch).")
+@click.option("--reference", help="Reference data (guess: a table named train*); 'none' for none.")
+@click.option("--eval-data", help="Evaluation rows, with the label (guess: eval/valid/test).")
+@click.option("--label", help="The label column (guess: target/label/y/class, else the last).")
+@click.option("--task", type=click.Choice(TASKS), help="Guess: from the label's values.")
+@click.option("--name", help="Registered model name in MLflow (guess: the folder's name).")
+@click.option("--candidate", help="The model under test (guess: a folder holding MLmodel).")
+@click.option("--registry", "tracking_uri", help="MLflow tracking URI [sqlite:///mlflow.db].")
+@click.option("-y", "--yes", is_flag=True, help="Ask nothing: take the flags and the guesses.")
+@click.option("--force", is_flag=True, help="Replace files mlci init wrote before.")
+def command(*, yes: bool, force: bool, **given: str | None) -> int:
+    """Set mlci up in this repository: mlci.yaml, a schema contract inferred from the reference,
+    the caller workflows, the pre-push hook and the .gitignore lines. Existing files are kept
+    unless --force; the next three things to do are printed at the end."""
+    from mlci.init.inspect import guess, guess_label_task
+    from mlci.init.setup import init_repository
 
-    if output.exists():
-        raise InputError(f"{output}: already exists; edit it, or remove it first")
-    text = TEMPLATE.format(
-        name=name, task=task, label=label, data=data, eval_data=eval_data, candidate=candidate
+    root = Path.cwd()
+    answers = guess(root).with_overrides(
+        **{k: v for k, v in given.items() if k not in ("label", "task")}
     )
-    output.write_text(text, encoding="utf-8")
-    try:
-        load_config(output)  # what init writes must load: a bad --name is caught here
-    except Exception:
-        output.unlink()
-        raise
-    click.echo(f"wrote {output}; next: mlci schema infer {data} -o mlci.schema.yaml")
+    ask = not yes and sys.stdin.isatty()
+    if ask:
+        answers = answers.with_overrides(**_ask(answers, given, ("data", "reference", "eval_data")))
+    label, task = guess_label_task(root / answers.eval_data, given["label"])
+    answers = answers.with_overrides(label=label, task=given["task"] or task)
+    if ask:
+        answers = answers.with_overrides(**_ask(answers, given, tuple(k for k, _ in QUESTIONS[3:])))
+    result = init_repository(root=root, answers=answers, force=force)
+    for written in result.files:
+        note = " (exists; --force to replace)" if written.action == "kept" else ""
+        click.echo(f"{written.action:>10} {written.path}{note}")
+    click.echo("\nNext:")
+    for i, step in enumerate(result.next_steps, 1):
+        click.echo(f"  {i}. {step}")
     return 0
+
+
+def _ask(answers: object, given: dict[str, str | None], keys: tuple[str, ...]) -> dict[str, str]:
+    """Prompt for each key not given as a flag, the guess as the default."""
+    texts = dict(QUESTIONS)
+    asked: dict[str, str] = {}
+    for key in keys:
+        if given.get(key) is not None:
+            continue
+        default = getattr(answers, key) or "none"
+        kind = click.Choice(TASKS) if key == "task" else click.STRING
+        asked[key] = click.prompt(texts[key], default=default, type=kind)
+    return asked

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,8 +74,12 @@ class Streamed:
     sizes_mb: tuple[float, ...]
 
 
-def run_regress(*, loaded: LoadedConfig, registry: Registry) -> RegressOutcome:
-    """Predict with both models, score the configured metrics, apply their rules."""
+def run_regress(
+    *, loaded: LoadedConfig, registry: Registry, progress: Callable[[str], None] | None = None
+) -> RegressOutcome:
+    """Predict with both models, score the configured metrics, apply their rules. PROGRESS
+    hears of each phase that can take seconds (a first regress spends ~12 s before a result)."""
+    say = progress or (lambda _: None)
     clock = _Clock()
     cfg = loaded.require_model()
     label = _label(loaded)
@@ -84,13 +88,16 @@ def run_regress(*, loaded: LoadedConfig, registry: Registry) -> RegressOutcome:
     _check_columns(loaded, source, label)
     clock.lap("open")
     with scratch_dir() as tmp:
+        say("regress: fetching the candidate and the champion")
         candidate = registry.fetch(cfg.candidate, Path(tmp) / "candidate")
         found = registry.by_alias(cfg.name, loaded.config.registry.champion_alias)
         champion = registry.fetch(found.uri, Path(tmp) / "champion") if found else None
         clock.lap("models")
+        say(f"regress: loading the models and predicting {source.path.name}")
         streamed = _stream(source, _models(candidate, champion), cfg, label)
         clock.lap("predict")
     source.ensure_unchanged()  # the digest in the report is of the rows both models saw
+    say(f"regress: scoring (bootstrap, {cfg.bootstrap.resamples:,} resamples)")
     checks = _checks(cfg, rules, streamed, label)
     clock.lap("score")
     notes = _notes(cfg, streamed, champion, checks)
@@ -106,6 +113,7 @@ def run_regress(*, loaded: LoadedConfig, registry: Registry) -> RegressOutcome:
         step=step, candidate=cand_ref, champion=_ref(cfg.name, champion), eval_digest=source.digest
     )
     if cfg.log_evaluation:
+        say("regress: logging the evaluation to MLflow")
         outcome = _logged(loaded, registry, outcome)
         clock.lap("log")
     return replace(outcome, timings=clock.laps)
