@@ -87,8 +87,11 @@ class DvcReference(_Section):
 
 class DataConfig(_Section):
     path: Path | None = None
-    # a data file (.csv/.parquet), a profile JSON (`mlci profile`), or {dvc_rev: REV}
-    reference: Path | DvcReference | None = Field(default=None, union_mode="left_to_right")
+    # a data file (.csv/.parquet), a profile JSON (`mlci profile`), {dvc_rev: REV}, or
+    # `champion`: the reference profile stored with the champion by `mlci promote`
+    reference: Literal["champion"] | Path | DvcReference | None = Field(
+        default=None, union_mode="left_to_right"
+    )
     schema_: Path | None = Field(default=None, alias="schema")
     label: str | None = None
 
@@ -106,7 +109,7 @@ class DataConfig(_Section):
                     f"{key}: {err['msg']} (expected {{dvc_rev: REV, path: optional}})"
                 ) from None
         if value is not None and not isinstance(value, (str, Path)):
-            raise ValueError("expected a data file, a profile JSON, or {dvc_rev: REV}")
+            raise ValueError("expected a data file, a profile JSON, champion, or {dvc_rev: REV}")
         return value
 
 
@@ -239,12 +242,72 @@ class VersionConfig(_Section):
     paths: list[Path] = Field(default_factory=list)
 
 
+class MonitorLatency(_Section):
+    column: str | None = None  # milliseconds per request
+    max_p50_ms: float | None = Field(default=None, gt=0)
+    max_p95_ms: float | None = Field(default=None, gt=0)
+    # p95 against the median p95 of the recorded monitor runs (no history yet: not judged)
+    max_increase_relative: float | None = Field(default=1.0, ge=0)
+
+
+class MonitorErrors(_Section):
+    column: str | None = None  # a flag (true/1) or an error message (non-empty = error)
+    max_rate: float = Field(default=0.01, ge=0, le=1)
+
+
+class MonitorVolume(_Section):
+    """Rows in the window against the median of the recorded monitor runs."""
+
+    min_ratio: float = Field(default=0.5, ge=0)
+    max_ratio: float = Field(default=3.0, gt=0)
+    history: int = Field(default=14, ge=1)
+
+
+MonitorCheck = Literal[
+    "feature_drift",
+    "prediction_drift",
+    "latency_p50",
+    "latency_p95",
+    "error_rate",
+    "volume",
+    "performance",
+]
+
+ROLLBACK_WORTHY: tuple[MonitorCheck, ...] = (
+    "prediction_drift",
+    "error_rate",
+    "latency_p95",
+    "performance",
+)
+
+
+class MonitorConfig(_Section):
+    """`mlci monitor`: production inference logs against the champion's stored baseline."""
+
+    data: str = Field(min_length=1)  # a file, a directory or a glob of Parquet/CSV
+    timestamp: str | None = None
+    window: str | None = Field(default=None, pattern=r"^\d+[smhdw]$")
+    features: list[str] | None = None  # default: the baseline's evaluation features
+    prediction: str = "prediction"
+    label: str | None = None
+    model_version: str | None = None  # keep only rows the current champion answered
+    min_labels: int = Field(default=30, ge=1)
+    drift: DriftConfig = Field(default_factory=DriftConfig)
+    latency: MonitorLatency = Field(default_factory=MonitorLatency)
+    errors: MonitorErrors = Field(default_factory=MonitorErrors)
+    volume: MonitorVolume = Field(default_factory=MonitorVolume)
+    on_breach: Literal["alert", "rollback"] = "alert"
+    rollback_on: list[MonitorCheck] = Field(default_factory=lambda: list(ROLLBACK_WORTHY))
+    log_runs: bool = True
+
+
 class Config(_Section):
     data: DataConfig = Field(default_factory=DataConfig)
     validate_: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
     model: ModelConfig | None = None
     registry: RegistryConfig = Field(default_factory=RegistryConfig)
     version: VersionConfig = Field(default_factory=VersionConfig)
+    monitor: MonitorConfig | None = None
 
 
 class LoadedConfig(BaseModel):

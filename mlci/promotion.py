@@ -56,10 +56,13 @@ class Event:
     git_sha: str | None = None
     forced: bool = False
     state: State = State.DONE
+    cause: str | None = None  # who asked besides `by`, e.g. the monitor and the check it breached
 
     def to_json(self) -> str:
         doc = asdict(self)
         doc["action"], doc["state"] = self.action.value, self.state.value
+        if doc["cause"] is None:
+            del doc["cause"]  # events without one read exactly as before
         return json.dumps(doc, sort_keys=True)
 
     @classmethod
@@ -148,6 +151,7 @@ def rollback(
     force: bool,
     at: str,
     lock_wait_seconds: float = 120.0,
+    cause: str | None = None,
 ) -> Moved:
     """Move @champion back to the previous champion, or to a named version."""
     with promotion_lock(registry, name, wait_seconds=lock_wait_seconds):
@@ -173,7 +177,14 @@ def rollback(
             name,
             alias,
             _new_event(
-                registry, name, Action.ROLLBACK, target.version, current, at=at, forced=force
+                registry,
+                name,
+                Action.ROLLBACK,
+                target.version,
+                current,
+                at=at,
+                forced=force,
+                cause=cause,
             ),
         )
     return Moved(name, event.version, current.version, True,
@@ -216,7 +227,20 @@ def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
         at=now_iso(),
         lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
     )
-    return promote(registry=registry_for(loaded), request=request)
+    registry = registry_for(loaded)
+    moved = promote(registry=registry, request=request)
+    attach_baseline(loaded=loaded, registry=registry, moved=moved, report=report)
+    return moved
+
+
+def attach_baseline(
+    *, loaded: LoadedConfig, registry: Registry, moved: Moved, report: GateReport
+) -> None:
+    """The champion's baseline (mlci/baseline.py), stored once, after the aliases moved."""
+    from mlci.baseline import store_baseline
+
+    version = registry.version(moved.name, moved.champion)
+    store_baseline(loaded=loaded, registry=registry, version=version, report=report)
 
 
 def rollback_as_configured(loaded: LoadedConfig, *, to: str | None, force: bool) -> Moved:
@@ -390,13 +414,15 @@ def _new_event(
     report_digest: str | None = None,
     git_sha: str | None = None,
     forced: bool = False,
+    cause: str | None = None,
 ) -> Event:
     events = _raw_events(registry, name)
     seq = (events[-1].seq if events else 0) + 1
     replaced = current.version if current else None
     return Event(
-        seq, action, version, replaced, at, who(), report_digest, git_sha, forced, State.PENDING
-    )
+        seq, action, version, replaced, at, who(), report_digest, git_sha, forced, State.PENDING,
+        cause,
+    )  # fmt: skip
 
 
 def _commit(registry: Registry, name: str, alias: str, event: Event) -> Event:

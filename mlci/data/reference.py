@@ -34,6 +34,11 @@ def load_reference(
     ref = loaded.config.data.reference
     if ref is None:
         return None
+    if ref == "champion":
+        from mlci.baseline import champion_reference
+
+        profile, uri = champion_reference(loaded)
+        return Reference(profile, f"{uri} baseline", f"the reference stored with {uri}", None)
     if isinstance(ref, DvcReference):
         path, rel = _dvc_get(loaded, ref, workdir)
         return _from_file(path, f"{rel}@{ref.dvc_rev} (DVC)", batch_rows, advance)

@@ -1,0 +1,221 @@
+"""The monitor step, top to bottom: the champion and its baseline, the window of logs, the checks,
+the loop back (alert, or roll back through mlci's locked, audited path), the run in MLflow.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from mlci import __version__
+from mlci.adapters.git import head_sha
+from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.baseline import Baseline, load_baseline
+from mlci.config import LoadedConfig, MonitorConfig
+from mlci.errors import ConfigError, InputError
+from mlci.monitor import checks as c
+from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window
+from mlci.results import CheckResult, GateReport, ModelRef, Provenance, StepResult
+
+
+@dataclass(frozen=True)
+class MonitorOutcome:
+    report: GateReport
+    action: str | None  # what the loop back did (or, with dry_run, would do)
+    run_id: str | None  # the MLflow run this monitor run was logged as
+
+
+def require_monitor(loaded: LoadedConfig) -> MonitorConfig:
+    cfg = loaded.config.monitor
+    if cfg is None:
+        raise ConfigError(f"{loaded.path.name}: monitor: missing section (data, prediction, ...)")
+    if cfg.window is not None and cfg.timestamp is None:
+        raise ConfigError(f"{loaded.path.name}: monitor.timestamp: required by monitor.window")
+    return cfg
+
+
+def run_monitor(
+    *, loaded: LoadedConfig, dry_run: bool, now: datetime | None = None
+) -> MonitorOutcome:
+    from mlci.gate import registry_for
+
+    started = time.perf_counter()
+    cfg, model = require_monitor(loaded), loaded.require_model()
+    registry = registry_for(loaded)
+    champion = _champion(registry, loaded)
+    baseline = load_baseline(registry, champion)
+    now = now or datetime.now(timezone.utc)
+    window = _window(loaded, cfg, baseline, champion, now)
+    runs = _recorded(registry, model.name, cfg)
+    checks = _checks(window, baseline, loaded, runs)
+    action = _loop_back(loaded, registry, champion, checks, window=window, dry_run=dry_run)
+    notes = _notes(window, cfg, champion, action, dry_run)
+    step = StepResult("monitor", checks, seconds=time.perf_counter() - started, notes=notes)
+    report = _report(loaded, step, champion)
+    run_id = None
+    if cfg.log_runs and not dry_run:
+        run_id = _log(registry, model.name, report, window, action)
+    return MonitorOutcome(report=report, action=action, run_id=run_id)
+
+
+def _champion(registry: Registry, loaded: LoadedConfig) -> VersionInfo:
+    name, alias = loaded.require_model().name, loaded.config.registry.champion_alias
+    found = registry.by_alias(name, alias)
+    if found is None:
+        raise InputError(f"{name}: no version holds @{alias}: nothing to monitor (promote first)")
+    return found
+
+
+def _window(
+    loaded: LoadedConfig,
+    cfg: MonitorConfig,
+    baseline: Baseline,
+    champion: VersionInfo,
+    now: datetime,
+) -> Window:
+    features = tuple(cfg.features or baseline.features.columns)
+    since = now - parse_window(cfg.window) if cfg.window else None
+    wanted = Wanted(
+        features=features,
+        config=cfg,
+        since=since,
+        version=champion.version,
+        feature_edges=baseline.features.edges(),
+        prediction_edges=baseline.predictions.edges(),
+    )
+    window = read_window(log_files(cfg.data, loaded.root), wanted)
+    if window.rows == 0:
+        raise InputError(f"monitor.data: {cfg.data!r}: no rows in {_describe(cfg, champion)}")
+    return window
+
+
+def _describe(cfg: MonitorConfig, champion: VersionInfo) -> str:
+    where = f"the last {cfg.window} by {cfg.timestamp!r}" if cfg.window else "the logs"
+    if cfg.model_version is not None:
+        where += f" answered by v{champion.version} ({cfg.model_version!r})"
+    return where
+
+
+def _recorded(registry: Registry, model: str, cfg: MonitorConfig) -> list[Mapping[str, float]]:
+    if not cfg.log_runs:
+        return []
+    from mlci.adapters.mlflow_tracking import monitor_runs
+
+    return [
+        r.metrics for r in monitor_runs(registry=registry, model=model, limit=cfg.volume.history)
+    ]
+
+
+def _checks(
+    window: Window, baseline: Baseline, loaded: LoadedConfig, runs: Sequence[Mapping[str, float]]
+) -> tuple[CheckResult, ...]:
+    cfg, model = require_monitor(loaded), loaded.require_model()
+    return (
+        *c.feature_drift(window, baseline, cfg),
+        c.prediction_drift(window, baseline, cfg),
+        *c.latency(window, cfg, c.history_of(runs, "latency_p95_ms")),
+        *c.error_rate(window, cfg),
+        c.volume(window, cfg, c.history_of(runs, "rows")),
+        *c.performance(window, baseline, model, cfg),
+    )
+
+
+def figures(checks: Sequence[CheckResult]) -> dict[str, float]:
+    """The monitored figures of one run, as logged to MLflow and drawn over time."""
+    out: dict[str, float] = {}
+    simple = {
+        "volume": "rows",
+        "error_rate": "error_rate",
+        "latency_p50": "latency_p50_ms",
+        "latency_p95": "latency_p95_ms",
+    }
+    for check in checks:
+        value: Any = check.observed
+        if check.id in simple and isinstance(value, (int, float)):
+            out[simple[check.id]] = float(value)
+        elif check.id == "prediction_drift" and isinstance(value, dict):
+            out["prediction_drift"] = float(value["value"])
+        elif check.id == "feature_drift" and isinstance(value, dict):
+            key = "feature_drift_share" if check.column is None else f"drift/{check.column}"
+            out[key] = float(value["share"] if check.column is None else value["value"])
+        elif check.id == "performance" and isinstance(value, (int, float)):
+            out[f"performance/{check.title}"] = float(value)
+    return out
+
+
+def _loop_back(
+    loaded: LoadedConfig,
+    registry: Registry,
+    champion: VersionInfo,
+    checks: Sequence[CheckResult],
+    *,
+    window: Window,
+    dry_run: bool,
+) -> str | None:
+    from mlci.monitor.rollback import loop_back
+
+    cfg = require_monitor(loaded)
+    breached = sorted({x.id for x in checks if x.status.blocks and x.id in cfg.rollback_on})
+    if cfg.on_breach != "rollback" or not breached:
+        return None
+    return loop_back(loaded, registry, champion, breached, _breach_key(window), dry_run=dry_run)
+
+
+def _breach_key(window: Window) -> str:
+    """The same logs give the same key: a breach is acted on once, however often it is seen."""
+    return f"{window.first or '?'}..{window.last or '?'}/{window.rows}"
+
+
+def _notes(
+    window: Window, cfg: MonitorConfig, champion: VersionInfo, action: str | None, dry_run: bool
+) -> tuple[str, ...]:
+    notes = [f"{window.rows:,} rows in {_describe(cfg, champion)}, {len(window.files)} file(s)"]
+    if window.first and window.last:
+        notes.append(f"logs from {window.first} to {window.last}")
+    notes.append(f"compared with the baseline stored with {champion.uri}")
+    if action:
+        notes.append(action)
+    if dry_run:
+        notes.append("dry run: nothing logged to MLflow, the registry left alone")
+    return tuple(notes)
+
+
+def _report(loaded: LoadedConfig, step: StepResult, champion: VersionInfo) -> GateReport:
+    from mlci.gate import now_iso
+
+    digest = champion.tags.get("mlci.artifact_digest")
+    ref = ModelRef(champion.name, champion.uri, champion.version, digest)
+    provenance = Provenance(
+        git_sha=head_sha(loaded.root),
+        config_digest=loaded.digest,
+        mlci_version=__version__,
+        created_at=now_iso(),
+        champion=ref,
+    )
+    return GateReport(steps=(step,), provenance=provenance)
+
+
+def _log(
+    registry: Registry, model: str, report: GateReport, window: Window, action: str | None
+) -> str:
+    from mlci.adapters.mlflow_tracking import log_monitor_run
+
+    step = report.steps[0]
+    champion = report.provenance.champion
+    tags = {
+        "mlci.kind": "monitor",
+        "mlci.status": step.status.value,
+        "mlci.champion.version": (champion.version or "") if champion else "",
+    }
+    if action:
+        tags["mlci.action"] = action[:5000]
+    return log_monitor_run(
+        registry=registry,
+        model=model,
+        metrics=figures(step.checks),
+        tags=tags,
+        report_json=report.dumps(),
+    )
