@@ -233,6 +233,10 @@ class RegistryConfig(_Section):
     champion_alias: str = Field(default="champion", pattern=r"^[A-Za-z0-9_-]+$")
     # How long promote/rollback wait for another promotion of the same model to finish.
     lock_wait_seconds: float = Field(default=120.0, ge=0)
+    # A regress step that finds no version of the model (or a new local sqlite file) is a first
+    # model. Unset: refused in CI (an unset MLFLOW_TRACKING_URI secret looks exactly like this),
+    # allowed locally; refuse: refused everywhere; allow: expected (the team's first model).
+    first_model: Literal["allow", "refuse"] | None = None
 
 
 class VersionConfig(_Section):

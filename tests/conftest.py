@@ -41,12 +41,21 @@ os.environ.update(
     }
 )
 os.environ.pop("MLFLOW_TRACKING_URI", None)
+# Whether the suite itself runs in CI (.ci/run): read once, because each test runs as "local"
+# (mlci's registry guard and `mlci version --verify` turn on in CI); tests that want CI set it.
+SUITE_IN_CI = bool(os.environ.get("CI"))
 
 
 @pytest.fixture(autouse=True)
 def _no_inherited_tracking_uri(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test names its registry; MLflow exports MLFLOW_TRACKING_URI when code sets it globally."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class Result:
 def tool_missing(in_ci: str, elsewhere: str) -> NoReturn:
     """A tool the tests need is not installed: a failure in CI (.ci/run installs it, so a
     missing one is a broken run), a skip with how to install it elsewhere."""
-    if os.environ.get("CI"):
+    if SUITE_IN_CI:
         pytest.fail(in_ci)
     pytest.skip(elsewhere)
 

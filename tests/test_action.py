@@ -189,6 +189,10 @@ def test_gate_on_a_pull_request_then_a_refused_candidate(project: Project) -> No
     event = webhook_example("pull_request", "synchronize")
     pr = event["pull_request"]["number"]
     workspace = project.root.parent
+    # The project's registry is empty: in CI that is refused unless the config expects it.
+    config = project.config()
+    config["registry"]["first_model"] = "allow"
+    project.write_config(config)
     inputs = {"command": "gate", "python": sys.executable, "working-directory": project.root.name}
     with FakeGitHub(openapi()) as gh:
         env = runner_env(workspace, event, "pull_request", gh.url)
