@@ -48,7 +48,8 @@ def _checks(loaded: LoadedConfig) -> Iterator[tuple[str, Check]]:
     ref = data.reference
     if isinstance(ref, DvcReference):
         yield "data.reference", partial(_dvc, ref)
-    elif ref is not None:
+    elif isinstance(ref, Path):
+        # `champion` is the stored baseline of the registry's champion: checked when validate runs
         yield "data.reference", partial(_reference, loaded, ref)
     if (schema := data.schema_) is not None:
         yield "data.schema", partial(_contract, schema)
