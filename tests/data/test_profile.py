@@ -44,7 +44,13 @@ def exact_stats(col: ColumnProfile) -> dict[str, object]:
         "count": m.count if m else None,
         "histogram": col.histogram.counts if col.histogram else None,
         "number_like": col.number_like,
+        "text_lengths": col.text_lengths,
     }
+
+
+def row_sample(profile: Profile) -> tuple[list[int], dict[str, tuple[object, ...]]]:
+    assert profile.row_sample is not None
+    return profile.row_sample.priorities.tolist(), dict(profile.row_sample.columns)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +83,22 @@ def test_merge_of_halves_is_exact_where_the_statistic_allows(
             assert other is not None
             assert other.mean == pytest.approx(col.moments.mean, rel=1e-12)
             assert other.variance == pytest.approx(col.moments.variance, rel=1e-9)
+    # the row sample is bottom-k by a hash of each row: the halves' merge is the whole's sample
+    assert row_sample(merged) == row_sample(whole)
+    assert len(whole.row_sample or ()) == 2_048
+    assert whole.columns["token"].text_lengths == (2, 6)  # "t0" .. "t29999"
+
+
+def test_the_row_sample_is_a_uniform_sample_of_the_rows(
+    halves: tuple[Profile, Profile, Profile],
+) -> None:
+    _, _, whole = halves
+    _, columns = row_sample(whole)
+    regions = pd.Series(columns["region"]).value_counts(normalize=True)
+    assert set(regions.index) == {"north", "south", "east", "west"}
+    assert regions.max() - regions.min() < 0.1  # four equal shares, 2,048 rows
+    ages = np.array(columns["age"], dtype=float)
+    assert ages.min() >= 18 and ages.max() <= 90 and abs(np.nanmean(ages) - 54) < 3
 
 
 def test_small_columns_keep_exact_value_counts_and_big_ones_say_so(
@@ -139,6 +161,7 @@ def test_json_round_trip_keeps_every_statistic(
         assert exact_stats(again.columns[name]) == exact_stats(col), name
         assert again.columns[name].distinct() == col.distinct()
     assert again.duplicates() == whole.duplicates()
+    assert row_sample(again) == row_sample(whole)
     doc = json.loads((tmp_path / "p.json").read_text())
     assert (doc["format"], doc["version"], doc["rows"]) == ("mlci-profile", 2, 60_000)
     assert doc["columns"]["region"]["top"][0]["count"] > 14_000
