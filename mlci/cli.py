@@ -17,7 +17,9 @@ from typing import NoReturn
 import click
 
 from mlci import __version__
-from mlci.errors import ExitCode, MlciError
+from mlci.crash import write_crash_file
+from mlci.errors import ExitCode, MlciError, file_error, first_line
+from mlci.faults import failpoint
 
 # name -> (module under mlci.commands, one-line help shown by `mlci --help`)
 COMMANDS: dict[str, str] = {
@@ -62,7 +64,7 @@ def cli(debug: bool) -> None:
     """mlci: CI/CD for machine-learning models.
 
     Exit codes: 0 passed, 1 the gate said no, 2 usage/config/input error,
-    3 an external service failed, 130 interrupted.
+    3 an external service failed, 70 internal error (a bug), 130 interrupted.
     """
 
 
@@ -75,8 +77,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - the one place outcomes become exit codes
     try:
+        failpoint("command_start")
         result = cli.main(args=args, prog_name="mlci", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, EOFError):  # click turns any EOFError into Abort: a crash
+            return _internal(args, exc.__cause__, debug)
         click.echo("mlci: interrupted", err=True)
         return ExitCode.INTERRUPTED
     except click.UsageError as exc:
@@ -98,15 +103,29 @@ def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - the one place 
         _traceback(debug)
         click.echo(f"mlci: error: {exc}", err=True)
         return exc.exit_code
-    except Exception as exc:
+    except OSError as exc:
+        described = file_error(exc)
+        if described is None:
+            return _internal(args, exc, debug)
         _traceback(debug)
-        click.echo(f"mlci: unexpected error: {type(exc).__name__}: {exc}", err=True)
-        click.echo(
-            "mlci: this is a bug in mlci or a library it uses; rerun with --debug for the traceback",
-            err=True,
-        )
-        return ExitCode.SERVICE
+        click.echo(f"mlci: error: {described}", err=True)
+        return ExitCode.USAGE
+    except Exception as exc:
+        return _internal(args, exc, debug)
     return int(result) if isinstance(result, int) else ExitCode.PASSED
+
+
+def _internal(args: list[str], exc: BaseException, debug: bool) -> int:
+    """A bug: its own exit code (never 3, which CI retries) and a crash file for the report."""
+    if debug:
+        traceback.print_exception(exc)
+    crash = write_crash_file(args, exc)
+    detail = first_line(exc, "")
+    click.echo(
+        f"mlci: internal error: {type(exc).__name__}{': ' if detail else ''}{detail}", err=True
+    )
+    click.echo(f"mlci: this is a bug in mlci or a library it uses; {crash}", err=True)
+    return ExitCode.INTERNAL
 
 
 def _traceback(debug: bool) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mlci.errors import ConfigError
+from mlci.errors import ConfigError, quoted
 from mlci.results import digest_text
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -359,7 +359,9 @@ def load_config(path: Path) -> LoadedConfig:
     """Read, validate and resolve mlci.yaml; raise ConfigError naming the file and key."""
     raw_text = _read(path)
     try:
-        raw = yaml.safe_load(raw_text)
+        raw = yaml.load(raw_text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
+    except _Refused as exc:
+        raise ConfigError(f"{path}: line {exc.line}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -381,6 +383,46 @@ def load_config(path: Path) -> LoadedConfig:
     resolved = _resolve_paths(config, path.parent.resolve())
     digest = digest_text(raw_text)
     return LoadedConfig(path=path.resolve(), digest=digest, config=resolved)
+
+
+class _Refused(yaml.YAMLError):
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load without what makes a config ambiguous or explosive: a duplicate key (YAML keeps
+    the last silently) and anchors/aliases (a few lines of aliases expand to gigabytes)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            key = f"{index.value}: " if isinstance(index, yaml.ScalarNode) else ""
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise _Refused(
+                event.start_mark.line + 1,
+                f"{key}YAML anchors and aliases are not allowed in mlci.yaml "
+                f"({sign}{quoted(anchor)[1:-1]}); write the value out",
+            )
+        node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[arg-type]  # stubs say int; mappings pass the key node
+        return node
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key in seen:
+                raise _Refused(
+                    key_node.start_mark.line + 1,
+                    f"{quoted(key)[1:-1]}: duplicate key (first on line {seen[key]}); "
+                    "YAML would keep the last one silently",
+                )
+            if key is not None:
+                seen[key] = key_node.start_mark.line + 1
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def _check_metric_names(config: Config, path: Path) -> None:
@@ -410,7 +452,9 @@ def _describe(path: Path, exc: ValidationError, raw: Mapping[str, Any]) -> str:
     if err["type"] == "missing" and (typo := _typo_of(raw, err["loc"])):
         return f"{path.name}: {key}: required key is missing; `{typo}`: did you mean `{err['loc'][-1]}`?"
     value = err.get("input")
-    got = f", got {value!r}" if err["type"] != "missing" and not isinstance(value, dict) else ""
+    got = (
+        f", got {quoted(value)}" if err["type"] != "missing" and not isinstance(value, dict) else ""
+    )
     message = _MESSAGES.get(err["type"], err["msg"])
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     return f"{path.name}: {key}: {message}{got}{more}"
@@ -466,7 +510,7 @@ def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str
 
 def _resolve_paths(config: Config, root: Path) -> Config:
     def absolute(p: Path | None) -> Path | None:
-        return None if p is None else (root / p).resolve()
+        return None if p is None else _resolved(root / p)
 
     data = config.data.model_copy(
         update={
@@ -480,10 +524,17 @@ def _resolve_paths(config: Config, root: Path) -> Config:
     if model is not None:
         update: dict[str, Any] = {"eval_data": absolute(model.eval_data)}
         if candidate_is_local(model.candidate):
-            update["candidate"] = str((root / model.candidate).resolve())
+            update["candidate"] = str(_resolved(root / model.candidate))
         model = model.model_copy(update=update)
     version = config.version.model_copy(update={"paths": [root / p for p in config.version.paths]})
     return config.model_copy(update={"data": data, "model": model, "version": version})
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python < 3.13 raises it for a symlink loop (3.13: OSError, ELOOP)
+        raise ConfigError(f"{path}: a symlink loop") from None
 
 
 def candidate_is_local(uri: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from enum import IntEnum
 
 
@@ -12,6 +14,7 @@ class ExitCode(IntEnum):
     GATE_FAILED = 1
     USAGE = 2
     SERVICE = 3
+    INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug, never retried like 3
     INTERRUPTED = 130
 
 
@@ -41,10 +44,44 @@ class ServiceError(MlciError):
     exit_code = ExitCode.SERVICE
 
 
-def first_line(exc: BaseException, empty: str | None = None) -> str:
-    """The first line of an exception's text, for a one-line error; `empty` (default: the
-    exception's type name) when it has none."""
+QUOTE_LIMIT = 40
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """repr() of a value for an error line, cut to `limit` characters: a 20 MB cell or config
+    value must not become a 20 MB error."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 5]}...{text[-1]} ({len(text):,} characters)"
+
+
+def first_line(exc: BaseException, empty: str | None = None, limit: int = 300) -> str:
+    """The first line of an exception's text, for a one-line error, cut to `limit` characters
+    (libraries quote whole rows and values); `empty` (default: the exception's type name) when
+    it has none."""
     text = str(exc).strip()
-    if text:
-        return text.splitlines()[0]
-    return type(exc).__name__ if empty is None else empty
+    if not text:
+        return type(exc).__name__ if empty is None else empty
+    line = text.splitlines()[0]
+    return line if len(line) <= limit else f"{line[:limit]}... (cut)"
+
+
+# OS errors about a path the user named: the file's fault, not mlci's (exit 2, never 70).
+_FILE_ERRNOS = {
+    errno.ENOENT: "no such file or directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "is a directory, expected a file",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.ELOOP: "a symlink loop",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+def file_error(exc: OSError) -> str | None:
+    """'PATH: what is wrong' for an OSError about a named file, None for any other OSError."""
+    what = _FILE_ERRNOS.get(exc.errno or 0)
+    if what is None or exc.filename is None:
+        return None
+    return f"{os.fsdecode(exc.filename)}: {what}"

@@ -33,6 +33,7 @@ _HTTP_DEFAULTS = {
     # mlci owns stdout: no "View run at" lines in the middle of its output.
     "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
 }
+_UNKNOWN_SCHEME = "Could not find a registered artifact repository"
 _INPUT_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
 
 
@@ -69,6 +70,11 @@ def registry_errors(what: str) -> Iterator[None]:
         first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else repr(exc)
         if exc.error_code in _INPUT_CODES:
             raise InputError(f"{what}: {first}") from exc
+        if first.startswith(_UNKNOWN_SCHEME):  # a URI mlci.yaml names, not the registry's fault
+            raise InputError(
+                f"{what}: no MLflow artifact store handles this URI scheme "
+                "(expected a local path, runs:/, models:/, s3://, gs://, ...)"
+            ) from exc
         raise ServiceError(f"{what}: MLflow registry failed: {first[:300]}") from exc
     except OSError as exc:
         raise ServiceError(f"{what}: MLflow registry unreachable: {exc}") from exc
@@ -279,10 +285,10 @@ def load_pyfunc(model: LocalModel, role: str) -> PyFuncModel:
 
     try:
         loaded: PyFuncModel = mlflow.pyfunc.load_model(str(model.path))
-    except (MlflowException, ImportError, OSError, ValueError, TypeError) as exc:
-        first = first_line(exc)
+    except Exception as exc:  # the user's files: a corrupt MLmodel or pickle can raise anything
+        kind = "" if isinstance(exc, MlflowException) else f"{type(exc).__name__}: "
         raise InputError(
-            f"{role} {model.uri}: cannot load with mlflow.pyfunc: {first[:300]}"
+            f"{role} {model.uri}: cannot load with mlflow.pyfunc: {kind}{first_line(exc)}"
         ) from exc
     return loaded
 

@@ -8,13 +8,14 @@ Every error names the model (role and URI) and, where it applies, the columns.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import Task
-from mlci.errors import InputError, first_line
+from mlci.errors import InputError, first_line, quoted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +47,7 @@ class Predictor:
     proba_fn: Callable[[Any], Any] | None
     classes: tuple[object, ...]
     labels_from_proba: bool = False
+    source: str = "the evaluation data"  # the file, once prepare() knows it
     timings: list[float] = field(default_factory=list)
     _values: list[npt.NDArray[Any]] = field(default_factory=list)
     _proba: list[npt.NDArray[np.float64]] = field(default_factory=list)
@@ -72,6 +74,7 @@ class Predictor:
 
     def prepare(self, first: pd.DataFrame, available: tuple[str, ...], source: str) -> None:
         """Check the columns, warm up, and decide whether labels can come from probabilities."""
+        self.source = source
         if self.columns is not None:
             missing = [c for c in self.columns if c not in available]
             if missing:
@@ -123,7 +126,13 @@ class Predictor:
     def _labels_or_values(self, features: pd.DataFrame) -> npt.NDArray[Any]:
         import numpy as np
 
-        out = np.asarray(_call(lambda: self.model.predict(features), self.name))
+        out = np.asarray(
+            _call(lambda: self.model.predict(features), self.name, features, self.source)
+        )
+        if out.ndim == 0:  # None, a bare number: nothing per row
+            raise InputError(
+                f"{self.name}: predict returned {quoted(out.item())}, not one value per row"
+            )
         if len(out) != len(features):
             raise InputError(
                 f"{self.name}: predict returned {len(out)} rows for {len(features)} evaluation rows"
@@ -144,7 +153,7 @@ class Predictor:
         assert self.proba_fn is not None
         fn = self.proba_fn
         return self._checked_proba(
-            np.asarray(_call(lambda: fn(features), self.name)), len(features)
+            np.asarray(_call(lambda: fn(features), self.name, features, self.source)), len(features)
         )
 
     def _checked_proba(self, proba: npt.NDArray[Any], rows: int) -> npt.NDArray[np.float64]:
@@ -172,12 +181,34 @@ class Predictor:
         return labels
 
 
-def _call(fn: Callable[[], Any], name: str) -> Any:
+def _call(fn: Callable[[], Any], name: str, features: pd.DataFrame, source: str) -> Any:
     try:
         return fn()
     except Exception as exc:  # a user's model can raise anything; name it and stop (exit 2)
         first = first_line(exc, empty="")
-        raise InputError(f"{name}: predict failed: {type(exc).__name__}: {first[:300]}") from exc
+        raise InputError(
+            _bad_value(features, first, source)
+            or f"{name}: predict failed: {type(exc).__name__}: {first}"
+        ) from exc
+
+
+_NOT_A_FLOAT = re.compile(r"could not convert string to float: '(.*)'$")
+
+
+def _bad_value(features: pd.DataFrame, error: str, source: str) -> str | None:
+    """scikit-learn's 'could not convert string to float: 'big'', traced to the column of the
+    evaluation data that holds the value: the data's fault, said as such."""
+    found = _NOT_A_FLOAT.search(error)
+    if found is None:
+        return None
+    from pandas.api.types import is_numeric_dtype
+
+    value = found.group(1)
+    for column in features.columns:
+        values = features[column]
+        if not is_numeric_dtype(values) and (values.astype(object) == value).any():
+            return f"{source}: column {column}: could not convert {quoted(value)} to float"
+    return None
 
 
 def _raw_model(model: PyFuncModel) -> Any:
