@@ -24,5 +24,7 @@ def test_wheel_contains_templates_schemas_and_example(tmp_path: Path) -> None:
     assert "mlci/schemas/gate-report.schema.json" in names
     assert {"mlci/examples/demo-project/mlci.yaml", "mlci/examples/demo-project/train.py"} <= names
     assert "mlci/cli.py" in names
+    assert "mlci/examples/workflows/mlci-pr.yml" in names  # what `mlci init` writes
+    assert "mlci/schemas/config.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "mlci = mlci.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -17,7 +17,8 @@ IGNORED = ("mlflow.db", "mlartifacts/", "mlci-report.*", ".mlci/")
 HOOK_ID = "mlci-gate"
 # A local hook runs `mlci gate` in the team's own environment, where the model's libraries
 # (sklearn, xgboost, ...) are installed: pre-commit's own venv for a `language: python` hook
-# would hold mlci but not them, and would cost minutes of pip on first use.
+# would hold mlci but not them, and would cost minutes of pip on first use. verbose: the
+# verdict (and "its report is reused") shows on a passing push too.
 HOOK = f"""\
   - repo: local
     hooks:
@@ -29,6 +30,7 @@ HOOK = f"""\
         always_run: true
         pass_filenames: false
         require_serial: true
+        verbose: true
 """
 
 CONFIG = """\

@@ -108,6 +108,9 @@ def guess_label_task(path: Path, label: str | None) -> tuple[str, str]:
     suggest, from the first block of PATH."""
     from mlci.data.reader import read_stream
 
+    if not path.is_file():  # init_repository names the flag to fix
+        return label or "target", "binary"
+
     def first(stream: Any) -> Any:
         return next(iter(stream.batches), None)
 
