@@ -268,8 +268,8 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             try:
                 if requests.get(f"{url}/health", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or starting its workers on a loaded machine
             if time.monotonic() > deadline:
                 raise RuntimeError("mlflow server did not become healthy in 120 s")
             time.sleep(0.5)

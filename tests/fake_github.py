@@ -151,6 +151,7 @@ class FakeGitHub:
         self.token_kind = token_kind  # "installation" answers GET /user with 403, as GitHub does
         self.page_size: int | None = None  # force small pages to exercise Link pagination
         self.comments: dict[int, dict[str, Any]] = {}
+        self.issues: dict[int, dict[str, Any]] = {}  # by number, as the monitor's alerts see them
         self.received: list[Received] = []
         self.violations: list[str] = []
         self.scripted: list[tuple[str, str, Reply]] = []  # (method, path regex, reply), used once
@@ -280,12 +281,42 @@ class FakeGitHub:
             return Reply(403, {"message": "Resource not accessible by integration"})
         if issue and method == "POST":
             return Reply(201, _public(self.add_comment(int(issue.group(1)), body["body"], login)))
+        found = self._issues(method, path, query, body, login)
+        if found is not None:
+            return found
         edit = re.fullmatch(r"/repos/[^/]+/[^/]+/issues/comments/(\d+)", path)
         if edit and method == "PATCH" and int(edit.group(1)) in self.comments:
             doc = self.comments[int(edit.group(1))]
             doc["body"] = body["body"]
             return Reply(200, _public(doc))
         return Reply(404, {"message": "Not Found"})
+
+    def _issues(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, login: str
+    ) -> Reply | None:
+        """List (open ones, one page), create, and edit (title, body, state) issues."""
+        if re.fullmatch(r"/repos/[^/]+/[^/]+/issues", path):
+            if method == "GET":
+                state = query.get("state", ["open"])[0]
+                shown = [i for i in self.issues.values() if state in ("all", i["state"])]
+                return Reply(200, shown)
+            with self._lock:
+                number = len(self.issues) + len(self.comments) + 1
+                self.issues[number] = {
+                    "number": number,
+                    "title": body["title"],
+                    "body": body.get("body", ""),
+                    "state": "open",
+                    "user": {"login": login},
+                    "html_url": f"https://github.com/o/r/issues/{number}",
+                }
+            return Reply(201, self.issues[number])
+        edit = re.fullmatch(r"/repos/[^/]+/[^/]+/issues/(\d+)", path)
+        if edit and method == "PATCH" and int(edit.group(1)) in self.issues:
+            doc = self.issues[int(edit.group(1))]
+            doc.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+            return Reply(200, doc)
+        return None
 
     def _page(self, issue: int, path: str, query: dict[str, list[str]]) -> Reply:
         per_page = min(int(query.get("per_page", ["30"])[0]), 100)

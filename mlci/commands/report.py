@@ -55,6 +55,11 @@ FORMATS = ("md", "html", "json", "terminal")
     metavar="KEY",
     help="Which sticky comment to edit [default: <workflow>/<model>].",
 )
+@click.option(
+    "--github-issue",
+    is_flag=True,
+    help="Monitor reports: open/update the model's alert issue on a breach, close it when healthy.",
+)
 @click.option("--summary", is_flag=True, help="Append the report to $GITHUB_STEP_SUMMARY.")
 @click.option(
     "--github-output",
@@ -80,6 +85,7 @@ def command(
     summary: bool,
     github_output: bool,
     max_annotations: int,
+    github_issue: bool = False,
 ) -> int:
     """Render mlci-report.json as Markdown, HTML, JSON or text."""
     from mlci.report.io import load_report
@@ -97,6 +103,8 @@ def command(
         summary_path = summary_path or _optional_env_path("GITHUB_STEP_SUMMARY")
     if outcome is not None:
         click.echo(f"mlci: {outcome.message}", err=True)
+    if github_issue:
+        _issue(report, ctx or GitHubContext.from_env())
     if summary_path is not None:
         _summary(report, ctx.run_url if ctx else None, summary_path, outcome)
     if max_annotations:
@@ -114,6 +122,17 @@ def _comment(report: GateReport, ctx: GitHubContext, key: str | None) -> Comment
     model = report.provenance.candidate.name if report.provenance.candidate else None
     body = render_markdown(report, artifact_url=ctx.run_url)
     return publish_comment(body=body, ctx=ctx, key=comment_key(ctx, model, key))
+
+
+def _issue(report: GateReport, ctx: GitHubContext) -> None:
+    from mlci.report.alert import publish_alert
+    from mlci.report.render import render_markdown
+
+    body = render_markdown(report, artifact_url=ctx.run_url)
+    alert = publish_alert(report=report, body=body, ctx=ctx)
+    if alert.state == "forbidden":
+        click.echo(f"::warning title=mlci report::{_workflow_data(alert.message)}")
+    click.echo(f"mlci: {alert.message}", err=True)
 
 
 def _summary(

@@ -32,7 +32,11 @@ MONITOR: dict[str, Any] = {
 
 
 def build_project(
-    root: Path, trained: Path, migrated_db: Path, tracking_uri: str | None
+    root: Path,
+    trained: Path,
+    migrated_db: Path,
+    tracking_uri: str | None,
+    model_name: str | None = None,
 ) -> Project:
     """The example project with v1 then v2 promoted (a real gate before each promote)."""
     from mlci.data.contract import dump_contract, infer_contract
@@ -48,6 +52,10 @@ def build_project(
     config["model"]["bootstrap"] = {"resamples": 200}
     if tracking_uri is not None:
         config["registry"]["tracking_uri"] = tracking_uri
+    if model_name is not None:
+        config["model"]["name"] = model_name
+    if model_name is not None:
+        config["model"]["name"] = model_name
     project.write_config(config)
     for kind in ("baseline", "tuned"):
         project.use(kind)
