@@ -22,11 +22,21 @@ from tests.conftest import free_port
 
 
 class Stack(Protocol):
-    name: str
-    tracking_uri: str
-    dvc_remote: Sequence[Sequence[str]]  # `dvc` argument lists, run in the team repository
-    secrets: Mapping[str, str]  # the repository secrets the caller workflows pass on
-    env: Mapping[str, str]  # a developer's shell: credentials DVC and MLflow read
+    @property
+    def name(self) -> str: ...
+    @property
+    def tracking_uri(self) -> str: ...
+    @property
+    def dvc_remote(self) -> Sequence[Sequence[str]]:
+        """`dvc` argument lists, run in the team repository."""
+
+    @property
+    def secrets(self) -> Mapping[str, str]:
+        """The repository secrets the caller workflows pass on."""
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """A developer's shell: the credentials DVC and MLflow read."""
 
 
 @dataclass(frozen=True)
