@@ -61,12 +61,12 @@ def mlflow_server(root: Path, backend_store_uri: str) -> Iterator[str]:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300  # 2 cores shared by many jobs
             while not _healthy(url):
                 if proc.poll() is not None:
                     raise RuntimeError(f"mlflow server exited: {log_path.read_text()[-2000:]}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError("mlflow server did not become healthy in 120 s")
+                    raise RuntimeError("mlflow server did not become healthy in 300 s")
                 time.sleep(0.5)
             yield url
         finally:
