@@ -651,6 +651,7 @@ class Scope:
         if stand_in is None:
             raise WorkflowError(f"uses: {uses!r}: a third-party action with no local stand-in")
         result = stand_in(actions.Request(self.runner, with_, env, ctx))
+        self.runner.record.annotations.extend(find_annotations(result.log))
         return result.code, result.outputs, result.log
 
     def composite(

@@ -358,6 +358,7 @@ def test_upload_artifact_if_no_files_found(
         """,
     )
     assert result.conclusion == conclusion
+    assert [a.level for a in result.job("one").annotations] == ([annotation] if annotation else [])
     assert not (result.artifacts / "report").exists()
     assert "No files were found with the provided path: missing.json." in result.job("one").log
 
@@ -411,3 +412,27 @@ def test_unknown_syntax_fails_the_test(
 def test_an_event_the_workflow_does_not_listen_to_raises(world: World) -> None:
     with pytest.raises(WorkflowError, match=r"not triggered by push \(on: \['pull_request'\]\)"):
         run(world, "on: pull_request\njobs: {}\n")
+
+
+def test_workflow_dispatch_inputs_are_typed_and_vars_and_runner_are_contexts(world: World) -> None:
+    workflow = """
+    on:
+      workflow_dispatch:
+        inputs:
+          dry: {type: boolean, default: false}
+          to: {type: string, default: ""}
+    jobs:
+      one:
+        runs-on: ubuntu-latest
+        steps:
+          - id: s
+            if: inputs.dry && inputs.to == ''
+            run: echo "seen=${{ vars.STAGE }} ${{ runner.os }} ${{ github.event.inputs.dry }}" >> "$GITHUB_OUTPUT"
+    """
+    sha = publish(world, REPO, {".github/workflows/w.yml": textwrap.dedent(workflow)})
+    event = push_event(REPO, sha)
+    dispatch = type(event)("workflow_dispatch", {"inputs": {"dry": "true"}}, REPO, event.ref, sha)
+    result = run_workflow(
+        world, path=".github/workflows/w.yml", event=dispatch, vars={"STAGE": "prod"}
+    )
+    assert result.job("one").step("s").outputs == {"seen": "prod Linux true"}

@@ -1,0 +1,101 @@
+"""What the story needs of a stack (an MLflow server and a DVC remote), and the embedded one.
+
+A `Stack` is all the story knows: the tracking URI a developer and the workflows use, the DVC
+commands that configure the team repository's remote, the repository secrets the workflows get,
+and the environment a developer's own shell has (for `dvc push` from a laptop). The embedded
+stack is a real `mlflow server` on 127.0.0.1 backed by sqlite plus a local-directory DVC remote;
+a production-shaped stack (PostgreSQL + S3 on moto, tests/stacks.py) plugs in the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from tests.conftest import free_port
+
+
+class Stack(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def tracking_uri(self) -> str: ...
+    @property
+    def dvc_remote(self) -> Sequence[Sequence[str]]:
+        """`dvc` argument lists, run in the team repository."""
+
+    @property
+    def secrets(self) -> Mapping[str, str]:
+        """The repository secrets the caller workflows pass on."""
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """A developer's shell: the credentials DVC and MLflow read."""
+
+
+@dataclass(frozen=True)
+class EmbeddedStack:
+    name: str
+    tracking_uri: str
+    dvc_remote: Sequence[Sequence[str]]
+    secrets: Mapping[str, str]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path, backend_store_uri: str) -> Iterator[str]:
+    """`mlflow server` on a free port of 127.0.0.1 until the block ends; its URL."""
+    port = free_port()
+    log_path = root / "mlflow-server.log"
+    with log_path.open("w") as log:
+        command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--workers", "1"]
+        command += ["--backend-store-uri", backend_store_uri]
+        command += ["--artifacts-destination", str(root / "artifacts")]
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 300  # 2 cores shared by many jobs
+            while not _healthy(url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"mlflow server exited: {log_path.read_text()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError("mlflow server did not become healthy in 300 s")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _healthy(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(f"{url}/health", timeout=2).status_code == 200
+    except requests.RequestException:  # not up yet, or too busy starting to answer in time
+        return False
+
+
+@contextlib.contextmanager
+def embedded_stack(root: Path) -> Iterator[Stack]:
+    """mlci's embedded defaults behind a server: sqlite `mlflow server`, a local DVC remote."""
+    root.mkdir(parents=True, exist_ok=True)
+    remote = root / "dvc-remote"
+    remote.mkdir()
+    with mlflow_server(root, f"sqlite:///{root / 'mlflow.db'}") as url:
+        yield EmbeddedStack(
+            name="embedded",
+            tracking_uri=url,
+            dvc_remote=[["remote", "add", "--default", "storage", str(remote)]],
+            secrets={"MLFLOW_TRACKING_URI": url},
+        )
