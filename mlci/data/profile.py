@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.data.columns import Accumulator, column_type_of
 from mlci.data.contract import ColumnType
-from mlci.data.reader import Advance, BatchStream, auto_batch_rows, read_stream
+from mlci.data.reader import (
+    Advance,
+    BatchStream,
+    Part,
+    auto_batch_rows,
+    read_parts,
+    read_stream,
+)
 from mlci.data.sketch import HashSample, QuantileSample
 from mlci.data.stats import (
     DECILES,
@@ -57,7 +64,9 @@ __all__ = [
     "column_type_of",
     "from_json",
     "merge",
+    "merge_all",
     "profile_file",
+    "profile_parts",
     "profile_table",
     "read_profile",
     "summary_lines",
@@ -90,6 +99,28 @@ def profile_file(
             return acc.finish(source={"path": path.name})
 
     return read_stream(path, consume, batch_rows=batch_rows, advance=advance)
+
+
+def profile_parts(
+    parts: tuple[Part, ...],
+    *,
+    edges: Edges | None = None,
+    batch_rows: int | None = None,
+    advance: Advance | None = None,
+    stream: int = 0,
+) -> Profile:
+    """Profile Parquet PARTS as one table, in one streaming pass: the function both engines run,
+    the local one on every part in turn, the dask one on each part (then merged). STREAM picks
+    the random streams of the quantile sample, so that partitions draw independent samples."""
+
+    def consume(batches: BatchStream) -> Profile:
+        with _column_pool() as pool:
+            acc = Accumulator(batches.schema, edges or {}, pool, stream=stream)
+            for batch in batches.batches:
+                acc.add(batch)
+            return acc.finish(source={"path": parts[0].location.rsplit("/", 1)[-1]})
+
+    return read_parts(parts, consume, batch_rows=batch_rows, advance=advance)
 
 
 def profile_table(
@@ -168,6 +199,14 @@ def _merge_column(a: ColumnProfile, b: ColumnProfile) -> ColumnProfile:
     ):
         return replace(merged, histogram=a.histogram.merge(b.histogram))
     return replace(merged, histogram=own_histogram(merged))
+
+
+def merge_all(*profiles: Profile) -> Profile:
+    """PROFILES merged in order: one node of a merge tree."""
+    result = profiles[0]
+    for one in profiles[1:]:
+        result = merge(result, one)
+    return result
 
 
 # -------------------------------------------------------------------------------------- JSON
