@@ -125,8 +125,12 @@ def check_complete(profile: Profile, dataset: Dataset, engine: str) -> Profile:
 
 
 def is_dataset(location: str) -> bool:
-    """A folder, a glob or a URL, as opposed to one file on disk."""
-    return is_url(location) or bool(_GLOB & set(location)) or Path(location).is_dir()
+    """A folder, a glob or a URL, as opposed to one file on disk (`data[1].csv` that exists is
+    a file, not a glob)."""
+    if is_url(location):
+        return True
+    path = Path(location)
+    return path.is_dir() or (bool(_GLOB & set(location)) and not path.is_file())
 
 
 def open_dataset(location: str) -> Dataset:

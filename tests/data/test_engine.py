@@ -180,3 +180,10 @@ def test_validate_engine_must_be_local_or_dask(tmp_path: Path) -> None:
     done = run_mlci("validate", cwd=proj.root)
     assert done.code == 2
     assert "mlci.yaml: validate.engine: Input should be 'local' or 'dask', got 'spark'" in done.err
+
+
+def test_a_file_whose_name_looks_like_a_glob_is_still_one_file(tmp_path: Path) -> None:
+    path = write(make_frame(50), tmp_path / "new[1].csv")
+    source = open_source(path, ValidateConfig())
+    assert source.dataset is None
+    assert profile_source(source, settings=ValidateConfig(), edges=None, advance=None).rows == 50
