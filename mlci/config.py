@@ -195,9 +195,21 @@ class JointDriftConfig(_Section):
     min_rows: int = Field(default=200, ge=20)
 
 
+class DaskConfig(_Section):
+    """validate.dask: where the dask engine runs (mlci/data/engine_dask.py)."""
+
+    # a scheduler address (tcp://host:8786); None: a LocalCluster started for the run
+    scheduler: str | None = Field(default=None, min_length=1)
+    workers: int | None = Field(default=None, ge=1)  # LocalCluster processes; None: one per core
+    split_every: int = Field(default=8, ge=2)  # partial profiles per merge in the merge tree
+    connect_timeout: float = Field(default=10.0, gt=0)  # seconds to reach the scheduler
+
+
 class ValidateConfig(_Section):
     # None: about 32 MiB of values per batch (mlci/data/reader.py)
     batch_rows: int | None = Field(default=None, ge=1_024)
+    engine: Literal["local", "dask"] = "local"
+    dask: DaskConfig = Field(default_factory=DaskConfig)
     duplicates: Levels = Field(default_factory=lambda: Levels(warn=0.0, fail=0.05))
     drift: DriftConfig = Field(default_factory=DriftConfig)
     freshness: FreshnessConfig = Field(default_factory=FreshnessConfig)

@@ -78,7 +78,9 @@ def column_type_of(arrow_type: pa.DataType) -> str:
 class Accumulator:
     """Mutable state of one streaming pass; finish() freezes it into a Profile."""
 
-    def __init__(self, schema: pa.Schema, edges: Edges, pool: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, schema: pa.Schema, edges: Edges, pool: ThreadPoolExecutor, *, stream: int = 0
+    ) -> None:
         self.pool = pool
         self.rows = 0
         self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
@@ -89,6 +91,13 @@ class Accumulator:
         ]
         for state, name in zip(self.columns, schema.names, strict=True):
             state.time_unit = time_unit_of(schema.field(name).type)
+        if stream:
+            # Partitions of one dataset (mlci/data/engine.py) profiled apart: independent
+            # samples, or every partition would keep the rows at the same positions.
+            import numpy as np
+
+            for i, state in enumerate(self.columns):
+                state.rng = np.random.default_rng([_SEED, i, stream])
 
     def add(self, batch: pa.RecordBatch) -> None:
         import numpy as np

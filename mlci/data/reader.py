@@ -117,13 +117,51 @@ def auto_batch_rows(columns: int) -> int:
 
 
 def _stream_parquet(path: Path, batch_rows: int | None, advance: Advance | None) -> BatchStream:
+    return stream_parts((Part(str(path)),), batch_rows=batch_rows, advance=advance)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Row groups of one Parquet file (a local path or an fsspec URL): a partition of a dataset.
+    `rows` is the footer's count of them (0 when not looked up)."""
+
+    location: str
+    row_groups: tuple[int, ...] | None = None  # None: every row group
+    rows: int = 0
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def url_filesystem(location: str) -> tuple[Any, str]:
+    """(fsspec filesystem, path) for a URL; InputError when fsspec or the protocol's package
+    (s3fs, gcsfs...) is not installed."""
+    try:
+        import fsspec.core
+    except ImportError:
+        raise InputError(
+            f"{location}: reading URLs needs fsspec (pip install 'mlci[dask]')"
+        ) from None
+    try:
+        return fsspec.core.url_to_fs(location)  # type: ignore[no-any-return]
+    except (ImportError, ValueError) as exc:
+        raise InputError(f"{location}: cannot open this URL: {first_line(exc)}") from None
+
+
+def parquet_file(location: str) -> Any:
+    """A pyarrow ParquetFile for LOCATION, text columns read as dictionaries."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    source: Any = location
     try:
+        if is_url(location):
+            fs, inner = url_filesystem(location)
+            source = fs.open(inner, "rb")
         # pre_buffer (the default) caches whole column chunks ahead of the reader: at 10M rows
         # that held ~1 GiB; without it, memory follows the batch size and reading is as fast.
-        reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+        reader = pq.ParquetFile(source, pre_buffer=False, buffer_size=1 << 20)
         schema = reader.schema_arrow
         # Text columns are read as dictionaries: Parquet stores them so, and materialising
         # every string only to encode it again was the costliest part of profiling them.
@@ -132,26 +170,69 @@ def _stream_parquet(path: Path, batch_rows: int | None, advance: Advance | None)
         ]
         if text:
             reader = pq.ParquetFile(
-                path, pre_buffer=False, buffer_size=1 << 20, read_dictionary=text
+                source, pre_buffer=False, buffer_size=1 << 20, read_dictionary=text
             )
+    except FileNotFoundError:
+        raise InputError(f"{location}: data file not found") from None
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
-    _check_columns(path, schema.names)
-    total = reader.metadata.num_rows
+        raise InputError(f"{location}: cannot read Parquet: {first_line(exc)}") from None
+    return reader, schema
+
+
+def stream_parts(
+    parts: tuple[Part, ...], *, batch_rows: int | None, advance: Advance | None
+) -> BatchStream:
+    """One stream over PARTS in order (the first part's schema; every other must match it)."""
+    import pyarrow as pa
+
+    first, schema = parquet_file(parts[0].location)
+    _check_columns(parts[0].location, schema.names)
+    total = sum(_rows(first, p) for p in parts[:1]) + sum(p.rows for p in parts[1:])
     batch_rows = batch_rows or auto_batch_rows(len(schema.names))
+
+    def readers() -> Iterator[tuple[Part, Any]]:
+        yield parts[0], first
+        for part in parts[1:]:
+            reader, other = parquet_file(part.location)
+            if not other.equals(schema):
+                raise InputError(
+                    f"{part.location}: its columns or types differ from {parts[0].location}'s"
+                )
+            yield part, reader
 
     def batches() -> Iterator[pa.RecordBatch]:
         done = 0
-        try:
-            for batch in reader.iter_batches(batch_size=batch_rows):
-                done += batch.num_rows
-                if advance is not None:
-                    advance(batch.num_rows, done / total if total else None)
-                yield batch
-        except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{path}: cannot read Parquet: {first_line(exc)}") from None
+        for part, reader in readers():
+            try:
+                for batch in reader.iter_batches(batch_size=batch_rows, row_groups=part.row_groups):
+                    done += batch.num_rows
+                    if advance is not None:
+                        advance(batch.num_rows, done / total if total else None)
+                    yield batch
+            except (pa.ArrowException, OSError) as exc:
+                raise InputError(
+                    f"{part.location}: cannot read Parquet: {first_line(exc)}"
+                ) from None
 
     return BatchStream(schema=schema, batches=batches(), total_rows=total)
+
+
+def _rows(reader: Any, part: Part) -> int:
+    meta = reader.metadata
+    groups = range(meta.num_row_groups) if part.row_groups is None else part.row_groups
+    return sum(meta.row_group(i).num_rows for i in groups)
+
+
+def read_parts(
+    parts: tuple[Part, ...],
+    consume: Callable[[BatchStream], T],
+    *,
+    batch_rows: int | None = None,
+    advance: Advance | None = None,
+) -> T:
+    """consume(one stream of PARTS' record batches, read ahead on a thread)."""
+    stream = stream_parts(parts, batch_rows=batch_rows, advance=advance)
+    return consume(replace(stream, batches=read_ahead(stream.batches)))
 
 
 def read_ahead(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
@@ -265,7 +346,7 @@ def _open_csv(path: Path, batch_rows: int, types: dict[str, Any]) -> tuple[IO[by
     return handle, reader
 
 
-def _check_columns(path: Path, names: list[str]) -> None:
+def _check_columns(path: Path | str, names: list[str]) -> None:
     if not names:
         raise InputError(f"{path}: the file has no columns")
     if all(_NUMBER.match(n) for n in names):

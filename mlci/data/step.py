@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mlci.config import LoadedConfig
+from mlci.config import LoadedConfig, ValidateConfig
 from mlci.data.contract import Contract, Role, load_contract, roles_of
 from mlci.data.drift import check_drift
+from mlci.data.engine import DataSource, describe, open_source, profile_source
 from mlci.data.integrity import check_integrity
 from mlci.data.joint import check_joint_drift
-from mlci.data.profile import Profile, profile_file
+from mlci.data.profile import Profile
 from mlci.data.progress import ReadProgress
-from mlci.data.reader import HashedFile
 from mlci.data.reference import Reference, load_reference
 from mlci.data.shift import check_roles, is_classes
 from mlci.data.validate import check_contract
@@ -42,13 +42,14 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     contract = _contract(loaded)
     # a wrong suffix or a missing file fails here, before any reading; the digest the report
     # records is then taken on a thread while the rows are profiled
-    data = HashedFile.open(data_path)
     settings = loaded.config.validate_
+    data = open_source(data_path, settings)
     with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
         reference = _reference(loaded, Path(work))
-        current = _profile(data_path, reference, settings.batch_rows)
+        current = _profile(data, reference, settings)
         checks = _checks(loaded, current, reference, contract)
         notes = _notes(loaded, current, reference, contract)
+        notes += tuple(n for n in [describe(settings, data)] if n)
         if settings.deepchecks is not None:
             from mlci.adapters.deepchecks import run_suites
 
@@ -90,11 +91,11 @@ def _reference(loaded: LoadedConfig, work: Path) -> Reference | None:
         progress.close()
 
 
-def _profile(path: Path, reference: Reference | None, batch_rows: int | None) -> Profile:
-    progress = ReadProgress(f"profiling {path.name}")
+def _profile(data: DataSource, reference: Reference | None, settings: ValidateConfig) -> Profile:
+    progress = ReadProgress(f"profiling {data.name}")
     edges = reference.profile.edges() if reference else None
     try:
-        return profile_file(path, edges=edges, batch_rows=batch_rows, advance=progress.advance)
+        return profile_source(data, settings=settings, edges=edges, advance=progress.advance)
     finally:
         progress.close()
 

@@ -223,3 +223,28 @@ def test_infinite_values_stay_out_of_the_statistics(tmp_path: Path) -> None:
     again = read_profile(tmp_path / "p.json").columns["x"]
     assert again.rows == 5 and again.values is not None
     assert again.values[float("inf")] == 1
+
+
+def test_a_stored_profile_decodes_its_hash_samples_only_when_used(tmp_path: Path) -> None:
+    """validate never reads most of a reference's hash samples: they stay packed until used,
+    then give exactly what an eager decode gives."""
+    from mlci.data.profile import PackedHashSample, read_profile, write_profile
+    from mlci.data.sketch import HashSample
+
+    stored = tmp_path / "p.json"
+    write_profile(profile_file(write(make_frame(3_000), tmp_path / "d.parquet")), stored)
+    doc = json.loads(stored.read_text())
+    profile = read_profile(stored)
+    sample = profile.row_hashes
+    assert isinstance(sample, PackedHashSample)
+    assert "hashes" not in vars(sample) and "counts" not in vars(sample)
+    eager = HashSample.from_json(doc["row_hashes"])
+    assert sample.repeats() == eager.repeats()
+    assert (sample.hashes == eager.hashes).all() and (sample.counts == eager.counts).all()
+    assert "hashes" in vars(sample)
+    column = profile.columns["id"].hash_sample
+    assert (
+        column.distinct()
+        == HashSample.from_json(doc["columns"]["id"]["sketches"]["hash"]).distinct()
+        == 3_000
+    )
