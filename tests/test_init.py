@@ -204,3 +204,36 @@ def test_label_and_task_from_the_rows(
     path = tmp_path / "eval.csv"
     path.write_text("\n".join([header, *rows]) + "\n")
     assert guess_label_task(path, None) == expected
+
+
+def test_on_a_terminal_it_asks_each_guess(fresh: Path) -> None:
+    """A pseudo-terminal for stdin: eight questions, the guess as each default."""
+    import os
+    import pty
+    import sys
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec, never return into pytest
+        os.chdir(fresh)
+        os.execv(sys.executable, [sys.executable, "-m", "mlci", "init"])
+    # answers typed ahead: keep the data, reference, eval rows, label, task; a name; the rest
+    os.write(fd, b"\n\n\n\n\nchurn\n\n\n")
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    text = seen.decode().replace("\r", "")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    for prompt in ("Data to validate (CSV or Parquet) [data/new.csv]: ",
+                   "Label column [target]: ", "Task (binary, multiclass, regression) [binary]: ",
+                   "Registered model name [churn-model]: "):  # fmt: skip
+        assert prompt in text
+    config = (fresh / "mlci.yaml").read_text()
+    assert "  name: churn\n" in config
+    assert "  reference: data/train.csv    #" in config

@@ -14,7 +14,7 @@ QUESTIONS = (
     ("reference", "Reference data, what the champion was trained on ('none' for none)"),
     ("eval_data", "Evaluation rows, with the label"),
     ("label", "Label column"),
-    ("task", "Task (binary, multiclass, regression)"),
+    ("task", "Task"),  # click adds the choices
     ("name", "Registered model name"),
     ("candidate", "Candidate model (an MLflow model directory or URI)"),
     ("tracking_uri", "MLflow registry (tracking URI)"),
