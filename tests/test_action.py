@@ -375,3 +375,22 @@ def test_promote_workflow_version_step_leaves_the_gate_report_to_promote() -> No
     # promote reads the gate's mlci-report.json.
     assert all("report-path" not in s["with"] and "args" not in s["with"]
                for s in steps if s.get("uses") == "./.mlci-action")  # fmt: skip
+
+
+def test_an_unset_tracking_uri_secret_fails_the_job_with_one_line(project: Project) -> None:
+    (project.root / "mlflow.db").unlink()  # a fresh runner has no registry file
+    workspace = project.root.parent
+    inputs = {"command": "gate", "python": sys.executable, "working-directory": project.root.name}
+    env = runner_env(workspace, webhook_example("push"), "push", "http://127.0.0.1:9")
+    env["MLFLOW_TRACKING_URI"] = ""  # how an unset secret reaches the step's env
+    run = run_action(inputs, workspace=workspace, env=env)
+    assert run.code == 2
+    assert run.outputs["exit-code"] == "2"
+    errors = [line for line in run.step("run").out.splitlines() if line.startswith("mlci: error:")]
+    assert errors == [
+        "mlci: error: MLFLOW_TRACKING_URI is not set: the registry would be a new, empty mlflow.db "
+        "on this runner, so there is no champion to compare with; set the MLFLOW_TRACKING_URI "
+        "secret to your MLflow server (or set registry.first_model: allow in mlci.yaml)"
+    ]
+    assert not (project.root / "mlflow.db").exists()
+    assert "no report at mlci-report.json" in run.step("report").out
