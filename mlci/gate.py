@@ -46,8 +46,12 @@ def validate_step(run: Run) -> StepOutput:
 
 def regress_step(run: Run) -> StepOutput:
     from mlci.model.regress import run_regress
+    from mlci.registry_guard import check_before_connecting, check_has_versions
 
-    out = run_regress(loaded=run.loaded, registry=registry_for(run.loaded), progress=run.progress)
+    check_before_connecting(run.loaded)
+    registry = registry_for(run.loaded)
+    check_has_versions(run.loaded, registry)
+    out = run_regress(loaded=run.loaded, registry=registry, progress=run.progress)
     return StepOutput(
         step=out.step,
         data={"eval_data": out.eval_digest},
@@ -70,6 +74,9 @@ def run_steps(
     done: Progress | None = None,
 ) -> GateReport:
     """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome."""
+    from mlci.inputs import fetch_inputs
+
+    fetch_inputs(loaded=loaded, say=progress)  # a fresh checkout has the .dvc pointers only
     outputs = []
     for name in names:
         progress(f"{name}: running")

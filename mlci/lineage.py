@@ -4,6 +4,10 @@ tags on the candidate's MLflow model version.
 Order matters for "nothing lost": check everything first (git, DVC, remote, committed pointers),
 then track, then push (retried), then verify the remote holds every object, and only then tag the
 registry. A failure at any step leaves the registry untouched.
+
+In CI (or with --verify) the checkout is read-only and the pointers were committed in the pull
+request: nothing is added or pushed; the step verifies that the remote holds every object of the
+committed pointers at this commit, and only then records the lineage.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from mlci.results import CheckResult, Status, StepResult
 
 Say = Callable[[str], None]
 LINEAGE = "mlci.lineage."
+VERSION_REPORT = "mlci-version.json"
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,35 @@ def _refuse_uncommitted(git_root: Path, pointers: list[Path]) -> None:
         )
 
 
+def verify_by_default(verify: bool | None) -> bool:
+    """--verify / --no-verify when given; otherwise verify in CI, track and push locally."""
+    from mlci.registry_guard import in_ci
+
+    return in_ci() if verify is None else verify
+
+
+def refuse_to_clobber(report_json: Path) -> None:
+    """version's report must never replace the gate report that promote trusts."""
+    try:
+        steps = json.loads(report_json.read_text(encoding="utf-8")).get("steps", [])
+    except (OSError, ValueError, AttributeError):
+        return
+    if any(isinstance(st, dict) and st.get("name") == "regress" for st in steps):
+        raise InputError(
+            f"{report_json}: holds a gate report (promote reads it); mlci version writes its own "
+            f"report (default {VERSION_REPORT}), choose another --report-json"
+        )
+
+
 def run_version(
-    *, loaded: LoadedConfig, registry: Registry, dry_run: bool, say: Say
+    *, loaded: LoadedConfig, registry: Registry, dry_run: bool, verify: bool, say: Say
 ) -> VersionOutcome:
     started = time.perf_counter()
+    from mlci.inputs import fetch_inputs
+
+    fetch_inputs(loaded=loaded, say=say)
+    if verify:
+        return _verified(loaded, registry, say, started)
     the_plan = plan(loaded)
     if dry_run:
         return VersionOutcome(
@@ -125,6 +155,49 @@ def run_version(
     version = _tag_lineage(loaded, registry, the_plan)
     checks = (*_tracked_checks(the_plan), _pushed_check(the_plan), _lineage_check(version))
     return VersionOutcome(StepResult("version", checks, time.perf_counter() - started), version)
+
+
+def _verified(loaded: LoadedConfig, registry: Registry, say: Say, started: float) -> VersionOutcome:
+    """CI: no add, no push; the remote must already hold every committed pointer's objects."""
+    the_plan = plan(loaded)
+    untracked = [a for a in the_plan.artifacts if not a.pointer.exists()]
+    pointers = [a.pointer for a in the_plan.artifacts if a.pointer.exists()]
+    say(f"verifying {len(pointers)} artifacts in DVC remote {the_plan.remote} (no add, no push)")
+    missing = (
+        dvc.missing_in_remote(the_plan.dvc_root, pointers, the_plan.remote) if pointers else []
+    )
+    checks = [_untracked_check(a, the_plan) for a in untracked]
+    if missing:
+        checks.append(_missing_check(the_plan, missing))
+    if checks:
+        return VersionOutcome(
+            StepResult("version", tuple(checks), time.perf_counter() - started), None
+        )
+    version = _tag_lineage(loaded, registry, the_plan)
+    checks = [*_tracked_checks(the_plan), _in_remote_check(the_plan), _lineage_check(version)]
+    return VersionOutcome(
+        StepResult("version", tuple(checks), time.perf_counter() - started), version
+    )
+
+
+def _untracked_check(artifact: Artifact, the_plan: Plan) -> CheckResult:
+    path = _rel(artifact.path, the_plan.git_root)
+    return CheckResult(id="dvc_tracked", title="Tracked by DVC", status=Status.FAIL,
+                       message=f"{path}: no {artifact.pointer.name} at this commit; run `mlci version` (or `dvc add {path}`) and commit the pointer in the pull request",
+                       observed="untracked", expected="tracked", details={"role": artifact.role})  # fmt: skip
+
+
+def _missing_check(the_plan: Plan, missing: list[str]) -> CheckResult:
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return CheckResult(id="dvc_in_remote", title="In the DVC remote", status=Status.FAIL,
+                       message=f"DVC remote {the_plan.remote} ({the_plan.remote_url}) lacks {shown}; run `dvc push -r {the_plan.remote}` from the commit that added them",
+                       observed=len(missing), expected=0)  # fmt: skip
+
+
+def _in_remote_check(the_plan: Plan) -> CheckResult:
+    return CheckResult(id="dvc_in_remote", title="In the DVC remote", status=Status.PASS,
+                       message=f"{len(the_plan.artifacts)} artifacts of this commit are in remote {the_plan.remote} ({the_plan.remote_url})",
+                       observed=0, expected=0)  # fmt: skip
 
 
 def _gitignores(the_plan: Plan) -> list[Path]:

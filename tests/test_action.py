@@ -331,3 +331,66 @@ def test_report_command_with_args_on_two_lines(tmp_path: Path) -> None:
     assert run.outputs["verdict"] == "fail"
     assert report.summary.startswith("<!-- mlci:report -->\n## ❌ mlci: **FAIL**")
     assert (workspace / "mlci-report.html").read_text().startswith("<!doctype html>")
+
+
+REUSABLE = ("mlci-pr.yml", "mlci-promote.yml", "mlci-rollback.yml")
+
+
+@pytest.mark.parametrize("name", REUSABLE)
+def test_reusable_workflows_check_out_their_own_repository_and_commit(name: str) -> None:
+    doc = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
+    # PyYAML reads the `on:` key as True.
+    for trigger in doc[True].values():
+        inputs = trigger["inputs"]
+        assert inputs["mlci-repository"]["default"] == ""
+        assert inputs["mlci-ref"]["default"] == ""
+    [job] = doc["jobs"].values()
+    [checkout] = [s for s in job["steps"] if s.get("name") == "Check out the mlci action"]
+    assert checkout["with"]["repository"] == (
+        "${{ inputs.mlci-repository || job.workflow_repository }}"
+    )
+    assert checkout["with"]["ref"] == "${{ inputs.mlci-ref || job.workflow_sha }}"
+
+
+@pytest.mark.parametrize("name", REUSABLE)
+def test_example_callers_name_mlci_only_in_their_uses_line(name: str) -> None:
+    text = (REPO / "examples" / "workflows" / name).read_text()
+    named = [
+        line.strip()
+        for line in text.splitlines()
+        if "mlci/" in line and not line.lstrip().startswith("#")
+    ]
+    assert named == [
+        f"uses: OWNER/mlci/.github/workflows/{name}@v1 # zizmor: ignore[unpinned-uses] pin a "
+        "commit SHA if your policy requires it"
+    ]
+
+
+def test_promote_workflow_version_step_leaves_the_gate_report_to_promote() -> None:
+    doc = yaml.safe_load((REPO / ".github" / "workflows" / "mlci-promote.yml").read_text())
+    steps = doc["jobs"]["promote"]["steps"]
+    commands = [s["with"]["command"] for s in steps if s.get("uses") == "./.mlci-action"]
+    assert commands == ["gate", "version", "promote"]
+    # Neither version nor promote overrides its report path: version writes mlci-version.json,
+    # promote reads the gate's mlci-report.json.
+    assert all("report-path" not in s["with"] and "args" not in s["with"]
+               for s in steps if s.get("uses") == "./.mlci-action")  # fmt: skip
+
+
+def test_an_unset_tracking_uri_secret_fails_the_job_with_one_line(project: Project) -> None:
+    (project.root / "mlflow.db").unlink()  # a fresh runner has no registry file
+    workspace = project.root.parent
+    inputs = {"command": "gate", "python": sys.executable, "working-directory": project.root.name}
+    env = runner_env(workspace, webhook_example("push"), "push", "http://127.0.0.1:9")
+    env["MLFLOW_TRACKING_URI"] = ""  # how an unset secret reaches the step's env
+    run = run_action(inputs, workspace=workspace, env=env)
+    assert run.code == 2
+    assert run.outputs["exit-code"] == "2"
+    errors = [line for line in run.step("run").out.splitlines() if line.startswith("mlci: error:")]
+    assert errors == [
+        "mlci: error: MLFLOW_TRACKING_URI is not set: the registry would be a new, empty mlflow.db "
+        "on this runner, so there is no champion to compare with; set the MLFLOW_TRACKING_URI "
+        "secret to your MLflow server (or set registry.first_model: allow in mlci.yaml)"
+    ]
+    assert not (project.root / "mlflow.db").exists()
+    assert "no report at mlci-report.json" in run.step("report").out

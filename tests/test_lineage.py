@@ -20,7 +20,15 @@ def dvc(*args: str, cwd: Path) -> None:
 
 
 @pytest.fixture
-def repo(project: Project, tmp_path: Path) -> Project:
+def own_dvc_site_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DVC remembers what a remote holds in a site cache keyed by paths; pytest reuses temporary
+    paths across sessions, so a stale entry would make DVC skip a push ("Everything is up to
+    date") that this test needs."""
+    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "dvc-site-cache"))
+
+
+@pytest.fixture
+def repo(project: Project, tmp_path: Path, own_dvc_site_cache: None) -> Project:
     """The example project as git + DVC repository with a local remote; data tracked and committed."""
     root = project.root
     git("init", "-q", "-b", "main", cwd=root)
@@ -67,7 +75,10 @@ def test_tracks_pushes_and_tags_lineage(repo: Project, tmp_path: Path) -> None:
     assert eval_data == {"path": "data/eval.csv", "md5": pointer_md5(repo.root / "data/eval.csv.dvc"),
                          "size": (repo.root / "data/eval.csv").stat().st_size}  # fmt: skip
     assert json.loads(tags["mlci.lineage.candidate"])["md5"].endswith(".dir")
-    assert json.loads((repo.root / "mlci-report.json").read_text())["steps"][0]["name"] == "version"
+    assert (
+        json.loads((repo.root / "mlci-version.json").read_text())["steps"][0]["name"] == "version"
+    )
+    assert not (repo.root / "mlci-report.json").exists()  # the gate's report is not version's
 
     # The same files again: nothing new is registered; promote later reuses this version.
     again = repo.mlci("version")
@@ -169,3 +180,62 @@ def test_credentials_in_remote_urls_are_never_printed() -> None:
         "ERROR: failed to push to https://dvc.example.com/store: 403"
     )
     assert redact("s3://bucket/path") == "s3://bucket/path"
+
+
+def commit_model(repo: Project) -> None:
+    dvc("add", "models/candidate", cwd=repo.root)
+    git("add", "-A", cwd=repo.root)
+    git("commit", "-q", "-m", "model", cwd=repo.root)
+
+
+POINTERS = ("data/train.csv.dvc", "data/eval.csv.dvc", "data/new.csv.dvc", "models/candidate.dvc")
+
+
+def test_in_ci_version_verifies_the_remote_and_records_lineage_without_add_or_push(
+    repo: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit_model(repo)
+    dvc("push", "-q", *POINTERS, cwd=repo.root)  # what the pull request's author did
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    before = git("status", "--porcelain", cwd=repo.root)
+    result = repo.mlci("version")
+    assert result.code == 0, result.text
+    assert result.out.splitlines()[0] == "mlci version --verify: PASS"
+    assert "  pass  4 artifacts of this commit are in remote local (" in result.out
+    assert "mlci: verifying 4 artifacts in DVC remote local (no add, no push)" in result.err
+    tags = repo.client().get_model_version(MODEL, "1").tags
+    assert tags["mlci.lineage.git_sha"] == git("rev-parse", "HEAD", cwd=repo.root)
+    assert git("status", "--porcelain", cwd=repo.root) == before
+
+
+def test_verify_fails_naming_what_the_remote_lacks(repo: Project, tmp_path: Path) -> None:
+    commit_model(repo)  # committed, never pushed
+    result = repo.mlci("version", "--verify")
+    assert result.code == 1
+    assert result.out.splitlines()[0] == "mlci version --verify: FAIL"
+    assert result.out.splitlines()[1].startswith(
+        f"  fail  DVC remote local ({tmp_path / 'remote'}) lacks data/eval.csv, data/new.csv, "
+    )
+    assert not (tmp_path / "remote").exists()  # nothing pushed
+    assert repo.versions() == []  # nothing tagged
+
+
+def test_verify_names_an_artifact_without_a_committed_pointer(repo: Project) -> None:
+    result = repo.mlci("version", "--verify")
+    assert result.code == 1
+    assert "  fail  models/candidate: no candidate.dvc at this commit; run `mlci version`" in (
+        result.out
+    )
+    assert repo.versions() == []
+
+
+def test_version_never_overwrites_the_gate_report(repo: Project) -> None:
+    assert repo.mlci("gate").code == 0
+    gate_report = (repo.root / "mlci-report.json").read_text()
+    result = repo.mlci("version", "--report-json", "mlci-report.json")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "mlci: error: mlci-report.json: holds a gate report (promote reads it); mlci version "
+        "writes its own report (default mlci-version.json), choose another --report-json"
+    )
+    assert (repo.root / "mlci-report.json").read_text() == gate_report

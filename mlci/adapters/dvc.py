@@ -113,9 +113,18 @@ def add(root: Path, paths: Sequence[Path]) -> None:
 
 def push(root: Path, pointers: Sequence[Path], remote: str, *, delay: float = 1.0) -> None:
     """dvc push, retried: a flaky network must not fail a release; a dead remote ends in exit 3."""
+    _retried(["push", "-r", remote, *map(str, pointers)], root, delay)
+
+
+def pull(root: Path, targets: Sequence[Path], remote: str, *, delay: float = 1.0) -> None:
+    """dvc pull of these targets only (pointers or stage outputs), retried like push."""
+    _retried(["pull", "-r", remote, *map(str, targets)], root, delay)
+
+
+def _retried(args: list[str], root: Path, delay: float) -> None:
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         try:
-            dvc(["push", "-r", remote, *map(str, pointers)], root, service=True)
+            dvc(args, root, service=True)
             return
         except ServiceError:
             if attempt == PUSH_ATTEMPTS:
@@ -123,12 +132,44 @@ def push(root: Path, pointers: Sequence[Path], remote: str, *, delay: float = 1.
             time.sleep(delay * attempt)
 
 
-def missing_in_remote(root: Path, pointers: Sequence[Path], remote: str) -> list[str]:
+# `dvc status --cloud`: "deleted" is in the remote but not in the local cache (a fresh clone).
+_IN_REMOTE = frozenset({"deleted", "ok"})
+
+
+def missing_in_remote(root: Path, targets: Sequence[Path], remote: str) -> list[str]:
+    """Outputs (repository-relative) whose objects the remote does not hold; a remote that
+    cannot be read is a service error."""
     doc = json.loads(
-        dvc(["status", "--cloud", "--json", "-r", remote, *map(str, pointers)], root, service=True)
+        dvc(["status", "--cloud", "--json", "-r", remote, *map(str, targets)], root, service=True)
         or "{}"
     )
-    return sorted(doc)
+    return sorted(path for path, state in doc.items() if state not in _IN_REMOTE)
+
+
+def tracked_by(root: Path, path: Path) -> Path | None:
+    """The .dvc pointer (of the path or a folder above it) or the dvc.lock that records it."""
+    resolved = path.resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder == root.parent:
+            break
+        pointer = folder.with_name(folder.name + ".dvc")
+        if pointer.is_file():
+            return pointer
+    lock = root / "dvc.lock"
+    return (
+        lock if lock.is_file() and _locked_outputs(lock) & {resolved, *resolved.parents} else None
+    )
+
+
+def _locked_outputs(lock: Path) -> set[Path]:
+    try:
+        doc = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
+        stages = doc.get("stages", {}).values()
+        return {
+            (lock.parent / out["path"]).resolve() for st in stages for out in st.get("outs", [])
+        }
+    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+        raise InputError(f"{lock}: not a readable dvc.lock") from None
 
 
 def read_pointer(pointer: Path) -> Pointer:
