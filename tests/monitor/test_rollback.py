@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Project
-from tests.monitor.conftest import Logs, build_project
+from tests.monitor.conftest import MODEL, Logs, build_project
 
 
 def _rollback_config(project: Project, name: str | None = None) -> None:
@@ -29,8 +30,16 @@ def test_a_breach_rolls_the_champion_back_once_over_http(
     project = build_project(
         tmp_path / "project", trained, migrated_db, mlflow_server, model_name=name
     )
+    rolls_back_once(project, name, MlflowClient(mlflow_server, mlflow_server))
+
+
+def test_a_breach_rolls_the_champion_back_once_in_sqlite(promoted: Project) -> None:
+    rolls_back_once(promoted, MODEL, promoted.client())
+
+
+def rolls_back_once(project: Project, name: str, client: Any) -> None:
+    """A breach rolls v2 back to v1, audited; the same breach seen again moves nothing."""
     _rollback_config(project)
-    client = MlflowClient(mlflow_server, mlflow_server)
     Logs(project).write(error_rate=0.2)
 
     dry = project.mlci("monitor", "--dry-run")
