@@ -47,7 +47,7 @@ def rolls_back_once(project: Project, name: str, client: Any) -> None:
     assert dry.out.strip().splitlines()[-2] == (
         f"rollback (dry run): would move @champion of {name} from v2 back to v1 (error_rate)"
     )
-    assert client.get_registered_model(name).aliases["champion"] == "2"
+    assert str(client.get_registered_model(name).aliases["champion"]) == "2"
 
     first = project.mlci("monitor")
     assert first.code == 1, first.text
@@ -75,7 +75,7 @@ def rolls_back_once(project: Project, name: str, client: Any) -> None:
         f"rollback: not again: this breach (error_rate) already rolled {name} back "
         f"from v2 to v1 (event {events[0]['seq']})"
     )
-    assert client.get_registered_model(name).aliases["champion"] == "1"
+    assert str(client.get_registered_model(name).aliases["champion"]) == "1"
     assert len(project.mlci("history", "--json").out.splitlines()) == 3
 
 
