@@ -258,7 +258,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=root,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # 2 cores, many test runs
     try:
         while True:
             if proc.poll() is not None:
@@ -271,7 +271,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except (requests.ConnectionError, requests.Timeout):
                 pass  # not listening yet, or starting its workers on a loaded machine
             if time.monotonic() > deadline:
-                raise RuntimeError("mlflow server did not become healthy in 120 s")
+                raise RuntimeError("mlflow server did not become healthy in 300 s")
             time.sleep(0.5)
         yield url
     finally:

@@ -281,15 +281,14 @@ class FakeGitHub:
             return Reply(403, {"message": "Resource not accessible by integration"})
         if issue and method == "POST":
             return Reply(201, _public(self.add_comment(int(issue.group(1)), body["body"], login)))
-        found = self._issues(method, path, query, body, login)
-        if found is not None:
-            return found
         edit = re.fullmatch(r"/repos/[^/]+/[^/]+/issues/comments/(\d+)", path)
         if edit and method == "PATCH" and int(edit.group(1)) in self.comments:
             doc = self.comments[int(edit.group(1))]
             doc["body"] = body["body"]
             return Reply(200, _public(doc))
-        return Reply(404, {"message": "Not Found"})
+        return self._issues(method, path, query, body, login) or Reply(
+            404, {"message": "Not Found"}
+        )
 
     def _issues(
         self, method: str, path: str, query: dict[str, list[str]], body: Any, login: str

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Project
-from tests.monitor.conftest import Logs, build_project
+from tests.monitor.conftest import MODEL, Logs, build_project
 
 
 def _rollback_config(project: Project, name: str | None = None) -> None:
@@ -29,8 +30,16 @@ def test_a_breach_rolls_the_champion_back_once_over_http(
     project = build_project(
         tmp_path / "project", trained, migrated_db, mlflow_server, model_name=name
     )
+    rolls_back_once(project, name, MlflowClient(mlflow_server, mlflow_server))
+
+
+def test_a_breach_rolls_the_champion_back_once_in_sqlite(promoted: Project) -> None:
+    rolls_back_once(promoted, MODEL, promoted.client())
+
+
+def rolls_back_once(project: Project, name: str, client: Any) -> None:
+    """A breach rolls v2 back to v1, audited; the same breach seen again moves nothing."""
     _rollback_config(project)
-    client = MlflowClient(mlflow_server, mlflow_server)
     Logs(project).write(error_rate=0.2)
 
     dry = project.mlci("monitor", "--dry-run")
@@ -38,7 +47,7 @@ def test_a_breach_rolls_the_champion_back_once_over_http(
     assert dry.out.strip().splitlines()[-2] == (
         f"rollback (dry run): would move @champion of {name} from v2 back to v1 (error_rate)"
     )
-    assert client.get_registered_model(name).aliases["champion"] == "2"
+    assert str(client.get_registered_model(name).aliases["champion"]) == "2"
 
     first = project.mlci("monitor")
     assert first.code == 1, first.text
@@ -66,7 +75,7 @@ def test_a_breach_rolls_the_champion_back_once_over_http(
         f"rollback: not again: this breach (error_rate) already rolled {name} back "
         f"from v2 to v1 (event {events[0]['seq']})"
     )
-    assert client.get_registered_model(name).aliases["champion"] == "1"
+    assert str(client.get_registered_model(name).aliases["champion"]) == "1"
     assert len(project.mlci("history", "--json").out.splitlines()) == 3
 
 
