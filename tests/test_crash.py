@@ -33,7 +33,7 @@ def test_internal_error_is_exit_70_with_a_crash_file(tmp_path: Path) -> None:
         ExitCode.INTERNAL,
         [BUG[0], BUG[1].format(path=crash)],
     )
-    assert ExitCode.INTERNAL == 70
+    assert int(ExitCode.INTERNAL) == 70
     text = crash.read_text()
     assert text.startswith("### command\n\nmlci validate --config nowhere.yaml\n\n### versions\n\n")
     assert f"mlci: {__version__}\n" in text
