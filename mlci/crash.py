@@ -23,7 +23,7 @@ LIBRARIES = ("mlflow", "dvc", "pandas", "pyarrow", "scikit-learn", "numpy", "cli
 
 def crash_path() -> Path:
     """$MLCI_CRASH_DIR/mlci-crash.log, else ./mlci-crash.log (CI uploads the workspace)."""
-    return Path(os.environ.get("MLCI_CRASH_DIR") or ".") / CRASH_FILE
+    return (Path(os.environ.get("MLCI_CRASH_DIR") or ".") / CRASH_FILE).absolute()
 
 
 def write_crash_file(args: list[str], exc: BaseException) -> str:

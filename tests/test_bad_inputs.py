@@ -17,14 +17,15 @@ from typing import Any
 
 import mlflow.pyfunc
 import pytest
+from mlflow.pyfunc.model import PythonModel
 
 from tests.conftest import Project
 
 MODEL = "breast-cancer-classifier"
-Mutate = Callable[[Project], None]
+Mutate = Callable[[Project], object]
 
 
-class NoneModel(mlflow.pyfunc.PythonModel):
+class NoneModel(PythonModel):
     """A pyfunc model whose predict returns None, as a half-written custom model does."""
 
     def predict(self, context: Any, model_input: Any, params: Any = None) -> None:
@@ -96,7 +97,7 @@ def _cell(relative: str, column: int, value: str) -> Mutate:
 
 
 def _both(*steps: Mutate) -> Mutate:
-    return lambda p: [step(p) for step in steps] and None
+    return lambda p: [step(p) for step in steps]
 
 
 BOMB = "".join(
