@@ -250,6 +250,8 @@ def report(run: WorkflowRun, artifact: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+# About 3 minutes alone; 2 cores shared with other suites can make it 10 and more.
+@pytest.mark.timeout(1800)
 def test_pull_request_merge_and_rollback(team: Team, fake_github: FakeGitHub) -> None:
     assert team.aliases() == {"champion": "1"}
 
