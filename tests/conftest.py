@@ -24,6 +24,8 @@ from typing import Any, NoReturn
 import pytest
 import yaml
 
+pytest_plugins = ["tests.stacks"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "demo-project"
 KINDS = ("baseline", "tuned", "broken")
