@@ -1,4 +1,4 @@
-"""Joint drift: a real scikit-learn forest on the profiles' row samples."""
+"""Joint drift: the numpy forest on the profiles' row samples, and its AUROC."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from mlci.config import JointDriftConfig
 from mlci.data.contract import roles_of
-from mlci.data.joint import check_joint_drift
+from mlci.data.joint import _auroc, _separability, check_joint_drift
 from mlci.data.profile import Profile, profile_table
 from mlci.results import CheckResult, Status
 
@@ -29,9 +29,9 @@ def table(rows: int, seed: int, sign: float = 1.0, first_id: int = 0) -> Profile
     return profile_table(pa.Table.from_pandas(frame, preserve_index=False))
 
 
-def joint(current: Profile, reference: Profile, **config: int) -> CheckResult:
+def joint(current: Profile, reference: Profile) -> CheckResult:
     roles = roles_of(current, contract=None, reference=reference, label=None)
-    (check,) = check_joint_drift(current, reference, roles, JointDriftConfig(**config), alpha=0.05)
+    (check,) = check_joint_drift(current, reference, roles, JointDriftConfig(), alpha=0.05)
     return check
 
 
@@ -64,3 +64,23 @@ def test_a_reference_profile_without_a_row_sample_is_skipped() -> None:
     check = joint(table(3_000, 1), reference)
     assert check.status is Status.SKIP
     assert "no row sample" in check.message
+
+
+def test_the_auroc_counts_ties_as_half_like_the_pairwise_definition() -> None:
+    scores = np.array([0.1, 0.4, 0.4, 0.8, 0.4, 0.9, 0.2])
+    y = np.array([0, 0, 1, 1, 0, 1, 1])
+    pairs = [(p > n) + 0.5 * (p == n) for p in scores[y == 1] for n in scores[y == 0]]
+    assert _auroc(scores, y) == sum(pairs) / len(pairs) == 9 / 12
+
+
+def test_the_forest_is_seeded_and_leans_on_the_shifted_column() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 1, (1_000, 6))
+    x[500:, 4] += 1.0  # current rows: column 4 moved by one standard deviation
+    x[rng.random(x.shape) < 0.05] = np.nan  # missing values are routed, not dropped
+    y = np.repeat(np.array([0, 1]), 500)
+    first, again = _separability(x, y), _separability(x, y)
+    assert first[0] == again[0] and first[1].tolist() == again[1].tolist()
+    assert 0.65 < first[0] < 0.80  # the best possible AUROC for this shift is 0.76
+    assert int(first[1].argmax()) == 4
+    assert abs(float(first[1].sum()) - 1.0) < 1e-9
