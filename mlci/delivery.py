@@ -44,6 +44,9 @@ class Stats:
     rollbacks: int
     rollbacks_by_monitor: int
     restore_hours: float | None  # median over the rollbacks in the window
+    canaries: int  # candidates put on the challenger alias in the window
+    graduated: int  # of those, the ones a later promote made champion
+    graduation_rate: float | None  # None with no canaries
 
     def as_json(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -85,6 +88,8 @@ def delivery_stats(
     failed = [p for p in promotions if _rolled_back_within(p, events, failure_window)]
     rollbacks = [e for e in inside if e.action is Action.ROLLBACK]
     restores = [h for h in (_restore_hours(r, events) for r in rollbacks) if h is not None]
+    canaries = [e for e in inside if e.action is Action.CANARY]
+    graduated = [c for c in canaries if _graduated(c, events)]
     return Stats(
         model=model,
         since=start.isoformat(timespec="seconds"),
@@ -101,6 +106,9 @@ def delivery_stats(
         rollbacks=len(rollbacks),
         rollbacks_by_monitor=sum(1 for r in rollbacks if _by_monitor(r)),
         restore_hours=_median(restores),
+        canaries=len(canaries),
+        graduated=len(graduated),
+        graduation_rate=round(len(graduated) / len(canaries), 4) if canaries else None,
     )
 
 
@@ -117,7 +125,7 @@ def _lead_hours(
 
 def _rolled_back_within(promotion: Event, events: tuple[Event, ...], window: timedelta) -> bool:
     """The move that took this promotion's version off @champion was a rollback, soon enough."""
-    later = (e for e in events if e.seq > promotion.seq)
+    later = (e for e in events if e.seq > promotion.seq and e.moves_champion)
     off = next((e for e in later if e.replaced_version == promotion.version), None)
     return (
         off is not None
@@ -128,10 +136,21 @@ def _rolled_back_within(promotion: Event, events: tuple[Event, ...], window: tim
 
 def _restore_hours(rollback: Event, events: tuple[Event, ...]) -> float | None:
     """From the event that put the rolled-back version on @champion to this rollback."""
-    earlier = [e for e in events if e.seq < rollback.seq and e.version == rollback.replaced_version]
+    earlier = [
+        e
+        for e in events
+        if e.seq < rollback.seq and e.moves_champion and e.version == rollback.replaced_version
+    ]
     if not earlier:
         return None
     return _hours(parse_at(rollback.at) - parse_at(earlier[-1].at))
+
+
+def _graduated(canary: Event, events: tuple[Event, ...]) -> bool:
+    return any(
+        e.seq > canary.seq and e.action is Action.PROMOTE and e.version == canary.version
+        for e in events
+    )
 
 
 def _by_monitor(event: Event) -> bool:
@@ -162,12 +181,16 @@ def render(stats: Stats) -> list[str]:
     )  # fmt: skip
     restore = f"{_h(stats.restore_hours)} median over {stats.rollbacks} rollbacks "
     restore += f"({stats.rollbacks_by_monitor} by the monitor)"
+    canary = "n/a (no canaries)" if stats.graduation_rate is None else (
+        f"{stats.graduation_rate:.0%} ({stats.graduated} of {stats.canaries} became champion)"
+    )  # fmt: skip
     return [
         f"{stats.model}: delivery from {stats.since} to {stats.until} ({stats.window_days:g}d)",
         f"  deployment frequency  {stats.promotions} promotions ({stats.per_week:g} per week)",
         f"  lead time             {lead}",
         f"  change failure rate   {rate}",
         f"  time to restore       {restore}",
+        f"  canary graduation     {canary}",
     ]
 
 

@@ -127,6 +127,9 @@ def test_stats_match_a_trail_with_known_answers(project: Project) -> None:
         "rollbacks": 2,
         "rollbacks_by_monitor": 1,
         "restore_hours": 121.5,
+        "canaries": 0,
+        "graduated": 0,
+        "graduation_rate": None,
     }
     # The second rollback came exactly 10 days after its promotion: a failure in a 10-day window.
     wider = figures(project, events, t0 + 30 * DAY, since=90, failure=10)
@@ -149,6 +152,7 @@ def test_stats_match_a_trail_with_known_answers(project: Project) -> None:
         "  lead time             3h median over 2 (1 with no known commit time)",
         "  change failure rate   67% (2 of 3 rolled back within 10d)",
         "  time to restore       121.5h median over 2 rollbacks (1 by the monitor)",
+        "  canary graduation     n/a (no canaries)",
     ]
 
 
@@ -160,6 +164,7 @@ def test_stats_of_a_model_with_no_trail(project: Project) -> None:
         "  lead time             unknown median over 0 (0 with no known commit time)",
         "  change failure rate   n/a (no promotions)",
         "  time to restore       unknown median over 0 rollbacks (0 by the monitor)",
+        "  canary graduation     n/a (no canaries)",
     ]
     assert result.out.splitlines()[0].endswith("(14d)")
 
