@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import random
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, Project
+from tests.conftest import REPO, Project, run_mlci_process
 
 MODEL = "breast-cancer-classifier"
 
@@ -145,3 +146,29 @@ def test_the_documented_serving_code_splits_traffic_and_logs_who_answered(
         assert logs["prediction"][mine].tolist() == model.predict(rows[mine]).tolist()
     assert list(logs.columns[-4:]) == ["prediction", "model_version", "latency_ms", "timestamp"]
     assert (logs["latency_ms"] >= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("point", "challenger_after_kill", "rerun_says"),
+    [
+        ("after_event_pending", None, f"{MODEL} v2 is now @challenger; @champion unchanged"),
+        ("after_challenger_alias", "2", f"{MODEL} v2 already holds @challenger: nothing to do"),
+    ],
+)
+def test_a_killed_canary_is_repaired_by_the_rerun(
+    project: Project, point: str, challenger_after_kill: str | None, rerun_says: str
+) -> None:
+    champion_of(project, "baseline")
+    gated(project, "tuned")
+    killed = run_mlci_process(
+        "promote", "--canary", cwd=project.root, env={"MLCI_FAILPOINT": point}
+    )
+    assert killed.code == -signal.SIGKILL, killed.text
+    assert project.aliases().get("challenger") == challenger_after_kill
+    rerun = project.mlci("promote", "--canary")
+    assert (rerun.code, rerun.out.strip()) == (0, rerun_says)
+    assert project.aliases() == {"champion": "1", "challenger": "2"}
+    assert [(e["action"], e["version"], e["state"]) for e in trail(project)] == [
+        ("promote", "1", "done"),
+        ("canary", "2", "done"),
+    ]
