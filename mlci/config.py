@@ -249,6 +249,8 @@ class RegistryConfig(_Section):
     # model. Unset: refused in CI (an unset MLFLOW_TRACKING_URI secret looks exactly like this),
     # allowed locally; refuse: refused everywhere; allow: expected (the team's first model).
     first_model: Literal["allow", "refuse"] | None = None
+    # `mlci promote --canary` moves this alias; serving splits traffic between it and @champion.
+    challenger_alias: str = Field(default="challenger", pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class VersionConfig(_Section):

@@ -36,6 +36,8 @@ class Action(str, Enum):
     ROLLBACK = "rollback"
     # A champion set before mlci (by hand, another tool): recorded by the first move over it.
     ADOPT = "adopt"
+    # A candidate put on the challenger alias (mlci/challenger.py): @champion does not move.
+    CANARY = "canary"
 
 
 class State(str, Enum):
@@ -57,12 +59,18 @@ class Event:
     forced: bool = False
     state: State = State.DONE
     cause: str | None = None  # who asked besides `by`, e.g. the monitor and the check it breached
+    alias: str | None = None  # the alias a canary event moved; None: @champion
+
+    @property
+    def moves_champion(self) -> bool:
+        return self.alias is None
 
     def to_json(self) -> str:
         doc = asdict(self)
         doc["action"], doc["state"] = self.action.value, self.state.value
-        if doc["cause"] is None:
-            del doc["cause"]  # events without one read exactly as before
+        for optional in ("cause", "alias"):
+            if doc[optional] is None:
+                del doc[optional]  # events without one read exactly as before
         return json.dumps(doc, sort_keys=True)
 
     @classmethod
@@ -212,12 +220,23 @@ def _target(registry: Registry, name: str, to: str) -> VersionInfo:
 
 def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
     """promote() with everything taken from mlci.yaml and the report file (CLI and demo alike)."""
-    from mlci.gate import now_iso, registry_for
+    from mlci.gate import registry_for
+
+    request = configured_request(loaded, report_path)
+    registry = registry_for(loaded)
+    moved = promote(registry=registry, request=request)
+    attach_baseline(loaded=loaded, registry=registry, moved=moved, report=request.report)
+    return moved
+
+
+def configured_request(loaded: LoadedConfig, report_path: Path) -> PromoteRequest:
+    """The request promote (and promote --canary) make from mlci.yaml and the report file."""
+    from mlci.gate import now_iso
     from mlci.report.io import load_report
 
     model = loaded.require_model()
     report, digest = load_report(report_path)
-    request = PromoteRequest(
+    return PromoteRequest(
         report=report,
         report_digest=digest,
         candidate_uri=model.candidate,
@@ -227,10 +246,6 @@ def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
         at=now_iso(),
         lock_wait_seconds=loaded.config.registry.lock_wait_seconds,
     )
-    registry = registry_for(loaded)
-    moved = promote(registry=registry, request=request)
-    attach_baseline(loaded=loaded, registry=registry, moved=moved, report=report)
-    return moved
 
 
 def attach_baseline(
@@ -352,7 +367,12 @@ def effective(events: tuple[Event, ...], champion: str | None) -> tuple[Event, .
     """The events that happened: done ones, and a last pending one whose version holds the alias."""
     out = [e for e in events if e.state is State.DONE]
     last = events[-1] if events else None
-    if last is not None and last.state is State.PENDING and last.version == champion:
+    if (
+        last is not None
+        and last.state is State.PENDING
+        and last.moves_champion
+        and last.version == champion
+    ):
         out.append(replace(last, state=State.DONE))
     return tuple(out)
 
@@ -372,6 +392,9 @@ def repair(registry: Registry, name: str, alias: str) -> None:
     if not events or events[-1].state is not State.PENDING:
         return
     last = events[-1]
+    if not last.moves_champion:
+        _repair_other_alias(registry, name, last)
+        return
     holder = registry.by_alias(name, alias)
     happened = holder is not None and holder.version == last.version
     _set_previous(
@@ -379,6 +402,13 @@ def repair(registry: Registry, name: str, alias: str) -> None:
     )
     if happened:
         _audit_tags(registry, name, last)
+    _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
+
+
+def _repair_other_alias(registry: Registry, name: str, last: Event) -> None:
+    """A pending canary happened when its version holds the alias it was moving."""
+    holder = registry.by_alias(name, last.alias or "")
+    happened = holder is not None and holder.version == last.version
     _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
 
 
@@ -440,6 +470,11 @@ def _commit(registry: Registry, name: str, alias: str, event: Event) -> Event:
     return done
 
 
+def write_event(registry: Registry, name: str, event: Event) -> None:
+    """Append (or finish) an event of the trail, for moves made outside this module."""
+    _write(registry, name, event)
+
+
 def _write(registry: Registry, name: str, event: Event) -> None:
     registry.tag_model(name, f"{HISTORY_PREFIX}{event.seq:06d}", event.to_json())
 
@@ -485,7 +520,7 @@ def who() -> str:
 def champion_stack(events: tuple[Event, ...]) -> tuple[str, ...]:
     """Replay the trail: a promote (or rollback --to) pushes, a plain rollback pops."""
     stack: list[str] = []
-    for event in events:
+    for event in (e for e in events if e.moves_champion):
         if event.action is Action.ROLLBACK and len(stack) > 1 and stack[-2] == event.version:
             stack.pop()
         else:

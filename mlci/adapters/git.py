@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from mlci.errors import InputError
@@ -38,3 +39,13 @@ def uncommitted(root: Path, paths: Sequence[Path]) -> list[str]:
         return []
     out = _git(["status", "--porcelain", "--untracked-files=all", "--", *map(str, paths)], root)
     return sorted(line[3:] for line in out.stdout.splitlines() if line.strip())
+
+
+def commit_time(cwd: Path, sha: str) -> datetime | None:
+    """When sha was committed, or None when it is not in this repository (or there is none)."""
+    try:
+        out = _git(["show", "-s", "--format=%cI", f"{sha}^{{commit}}", "--"], cwd)
+    except OSError:
+        return None
+    text = out.stdout.strip()
+    return datetime.fromisoformat(text) if out.returncode == 0 and text else None

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlci.commands._options import config_option
+
+if TYPE_CHECKING:
+    from mlci.config import LoadedConfig
 
 
 @click.command(name="history")
@@ -16,7 +20,25 @@ from mlci.commands._options import config_option
     "--model", "model_name", help="Registered model name (default: model.name in mlci.yaml)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
+@click.option("--stats", is_flag=True, help="Delivery figures (DORA's four keys) instead.")
+@click.option(
+    "--since", default="90d", show_default=True, help="--stats: the window (36h, 90d, 2w)."
+)
+@click.option(
+    "--failure-window",
+    default="7d",
+    show_default=True,
+    help="--stats: a rollback this soon after a promotion makes it a failed change.",
+)
+def command(
+    *,
+    config_path: Path,
+    model_name: str | None,
+    as_json: bool,
+    stats: bool,
+    since: str,
+    failure_window: str,
+) -> int:
     """Show the champion timeline of a model."""
     from mlci.config import load_config
     from mlci.gate import registry_for
@@ -24,6 +46,10 @@ def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
 
     loaded = load_config(config_path)
     name = model_name or loaded.require_model().name
+    if stats:
+        return _stats(
+            loaded, name=name, since=since, failure_window=failure_window, as_json=as_json
+        )
     events = history(registry_for(loaded), name, loaded.config.registry.champion_alias)
     if not events:
         click.echo(f"{name}: no promotions recorded by mlci")
@@ -39,4 +65,15 @@ def command(config_path: Path, model_name: str | None, as_json: bool) -> int:
         click.echo(
             f"{event.at}  {event.action.value:8} v{event.version}{replaced}{forced}  by {event.by}{sha}{report}"
         )
+    return 0
+
+
+def _stats(
+    loaded: LoadedConfig, *, name: str, since: str, failure_window: str, as_json: bool
+) -> int:
+    from mlci.delivery import render, stats_as_configured
+
+    figures = stats_as_configured(loaded, name=name, since=since, failure_window=failure_window)
+    lines = [json.dumps(figures.as_json(), sort_keys=True)] if as_json else render(figures)
+    click.echo("\n".join(lines))
     return 0

@@ -19,11 +19,18 @@ from mlci.commands._options import config_option
     show_default=True,
     help="The GateReport that must have passed for this candidate.",
 )
-def command(config_path: Path, report_path: Path) -> int:
+@click.option(
+    "--canary",
+    is_flag=True,
+    help="Move the challenger alias instead (registry.challenger_alias); @champion is untouched.",
+)
+def command(config_path: Path, report_path: Path, canary: bool) -> int:
     """Move @champion to the candidate, through a passing report."""
+    from mlci.challenger import promote_canary_as_configured
     from mlci.config import load_config
     from mlci.promotion import promote_as_configured
 
-    moved = promote_as_configured(load_config(config_path), report_path)
+    run = promote_canary_as_configured if canary else promote_as_configured
+    moved = run(load_config(config_path), report_path)
     click.echo(moved.message)
     return 0
