@@ -11,7 +11,9 @@ For each pair of scikit-learn models (a light pair and a heavy pair) it measures
   resamples) for accuracy, f1, roc_auc and log_loss, McNemar, and the MLflow run with its
   artifacts, against a real sqlite registry whose @champion is the second model.
 
-Prints a Markdown table. One run; timings on a shared machine vary by a few tenths of a second.
+Prints a Markdown table, wall and CPU time (user + sys of this process, all threads:
+`time.process_time`); on a loaded machine compare CPU time, wall time counts the waiting too.
+One run; timings on a shared machine vary by a few tenths of a second.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def write_config(root: Path, name: str, eval_data: Path) -> Path:
     return root / "mlci.yaml"
 
 
-def floor(candidate: Path, champion: Path, eval_data: Path) -> float:
+def floor(candidate: Path, champion: Path, eval_data: Path) -> tuple[float, float]:
     import mlflow.pyfunc
     import pandas as pd
 
@@ -120,21 +122,21 @@ def floor(candidate: Path, champion: Path, eval_data: Path) -> float:
     loaded = [mlflow.pyfunc.load_model(str(p)) for p in (candidate, champion)]
     for m in loaded:
         m.predict(frame.iloc[:100])  # warm-up, as the gate does
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for m in loaded:
         m.predict(frame)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def gate(config: Path) -> tuple[float, Any]:
+def gate(config: Path) -> tuple[float, float, Any]:
     from mlci.config import load_config
     from mlci.gate import registry_for
     from mlci.model.regress import run_regress
 
     loaded = load_config(config)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = run_regress(loaded=loaded, registry=registry_for(loaded))
-    return time.perf_counter() - started, outcome
+    return time.perf_counter() - started, time.process_time() - cpu, outcome
 
 
 def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
@@ -149,13 +151,15 @@ def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
     champion = save(champ_model, root / "champion-model")
     register_champion(root, champion, f"bench-{kind}")
     config = write_config(root, f"bench-{kind}", eval_data)
-    floor_s = floor(candidate, champion, eval_data)
-    gate_s, outcome = gate(config)
+    floor_s, floor_cpu = floor(candidate, champion, eval_data)
+    gate_s, gate_cpu, outcome = gate(config)
     statuses = {c.title: c.status.value for c in outcome.step.checks if c.id == "metric"}
     return {
         "kind": kind,
         "floor": floor_s,
         "gate": gate_s,
+        "floor_cpu": floor_cpu,
+        "gate_cpu": gate_cpu,
         "statuses": statuses,
         "laps": outcome.timings,
     }
@@ -181,9 +185,9 @@ def main() -> None:
     print(
         "| models (candidate vs champion) | floor: 2 x predict | regress step | ratio | "
         + " | ".join(phases)
-        + " |"
+        + " | CPU: floor | CPU: regress | CPU ratio |"
     )
-    print("| --- " + "| ---: " * (3 + len(phases)) + "|")
+    print("| --- " + "| ---: " * (6 + len(phases)) + "|")
     names = {
         "light": "scaled logistic regression vs decision tree (depth 8)",
         "heavy": "hist gradient boosting (100) vs random forest (50 trees)",
@@ -192,7 +196,8 @@ def main() -> None:
         ratio = r["gate"] / r["floor"]
         laps = " | ".join(f"{r['laps'].get(p, 0.0):.2f} s" for p in phases)
         head = f"| {names[r['kind']]} | {r['floor']:.2f} s | {r['gate']:.2f} s | {ratio:.2f}x"
-        print(f"{head} | {laps} |")
+        cpu = f"{r['floor_cpu']:.2f} s | {r['gate_cpu']:.2f} s | {r['gate_cpu'] / r['floor_cpu']:.2f}x"
+        print(f"{head} | {laps} | {cpu} |")
     print("metric statuses:", {r["kind"]: r["statuses"] for r in results})
 
 

@@ -373,11 +373,16 @@ def _new_classes(
     """
     import numpy as np
 
-    known = {target.classes[i] for i in np.unique(target.y).tolist()}
+    def present(codes: npt.NDArray[Any]) -> list[object]:
+        # Codes index target.classes: counting them is one pass, np.unique a hash or a sort.
+        counts = np.bincount(codes, minlength=target.n_classes)
+        return [target.classes[i] for i in np.flatnonzero(counts).tolist()]
+
+    known = set(present(target.y))
     if len(outputs) > 1:
-        known |= {target.classes[i] for i in np.unique(outputs[1].pred).tolist()}
+        known |= set(present(outputs[1].pred))
         known |= set(raws[1].classes)
-    predicted = [target.classes[i] for i in np.unique(outputs[0].pred).tolist()]
+    predicted = present(outputs[0].pred)
     new = tuple(c for c in predicted if c not in known)
     return Sanity(name=sanity.name, non_finite=0, new_classes=new)
 
