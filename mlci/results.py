@@ -91,6 +91,9 @@ class StepResult:
     checks: tuple[CheckResult, ...]
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    # Monitor steps: each monitored figure over the recorded runs, oldest first, as
+    # (ISO timestamp, value), so renderers draw the history without asking the registry.
+    series: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -100,13 +103,16 @@ class StepResult:
         return worst(ran) if ran or not self.checks else Status.SKIP
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {
+        out: dict[str, JsonValue] = {
             "name": self.name,
             "status": self.status.value,
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
             "checks": [c.to_json() for c in self.checks],
         }
+        if self.series:
+            out["series"] = {k: [[t, v] for t, v in pts] for k, pts in self.series.items()}
+        return out
 
     @classmethod
     def from_json(cls, doc: Mapping[str, JsonValue]) -> StepResult:
@@ -115,6 +121,10 @@ class StepResult:
             checks=tuple(CheckResult.from_json(c) for c in doc["checks"]),
             seconds=float(doc.get("seconds", 0.0)),
             notes=tuple(doc.get("notes", ())),
+            series={
+                str(k): tuple((str(t), float(v)) for t, v in pts)
+                for k, pts in (doc.get("series") or {}).items()
+            },
         )
 
 

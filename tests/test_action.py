@@ -266,7 +266,7 @@ def test_setup_decides_to_install_when_mlci_is_not_from_the_action(tmp_path: Pat
         (
             {"command": "deploy"},
             "::error title=mlci action::command: expected gate, validate, regress, version, "
-            "promote, rollback or report, got 'deploy'",
+            "promote, rollback, monitor or report, got 'deploy'",
         ),
         (
             {"python": "no-such-python3"},
@@ -333,7 +333,7 @@ def test_report_command_with_args_on_two_lines(tmp_path: Path) -> None:
     assert (workspace / "mlci-report.html").read_text().startswith("<!doctype html>")
 
 
-REUSABLE = ("mlci-pr.yml", "mlci-promote.yml", "mlci-rollback.yml")
+REUSABLE = ("mlci-pr.yml", "mlci-promote.yml", "mlci-rollback.yml", "mlci-monitor.yml")
 
 
 @pytest.mark.parametrize("name", REUSABLE)

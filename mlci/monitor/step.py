@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlci import __version__
 from mlci.adapters.git import head_sha
@@ -19,6 +19,9 @@ from mlci.errors import ConfigError, InputError
 from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window
 from mlci.results import CheckResult, GateReport, ModelRef, Provenance, StepResult
+
+if TYPE_CHECKING:
+    from mlci.adapters.mlflow_tracking import RecordedRun
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,18 @@ def run_monitor(
     baseline = load_baseline(registry, champion)
     now = now or datetime.now(timezone.utc)
     window = _window(loaded, cfg, baseline, champion, now)
-    runs = _recorded(registry, model.name, cfg)
+    recorded = _recorded(registry, model.name, cfg)
+    runs = [r.metrics for r in recorded]
     checks = _checks(window, baseline, loaded, runs)
     action = _loop_back(loaded, registry, champion, checks, window=window, dry_run=dry_run)
     notes = _notes(window, cfg, champion, action, dry_run)
-    step = StepResult("monitor", checks, seconds=time.perf_counter() - started, notes=notes)
+    step = StepResult(
+        "monitor",
+        checks,
+        seconds=time.perf_counter() - started,
+        notes=notes,
+        series=series(recorded, figures(checks), now),
+    )
     report = _report(loaded, step, champion)
     run_id = None
     if cfg.log_runs and not dry_run:
@@ -99,14 +109,31 @@ def _describe(cfg: MonitorConfig, champion: VersionInfo) -> str:
     return where
 
 
-def _recorded(registry: Registry, model: str, cfg: MonitorConfig) -> list[Mapping[str, float]]:
+def _recorded(registry: Registry, model: str, cfg: MonitorConfig) -> Sequence[RecordedRun]:
     if not cfg.log_runs:
-        return []
+        return ()
     from mlci.adapters.mlflow_tracking import monitor_runs
 
-    return [
-        r.metrics for r in monitor_runs(registry=registry, model=model, limit=cfg.volume.history)
+    return monitor_runs(registry=registry, model=model, limit=cfg.volume.history)
+
+
+def series(
+    recorded: Sequence[RecordedRun], current: Mapping[str, float], now: datetime
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Every figure of this run over the recorded runs and this one, oldest first; taken now
+    so that `mlci report` draws the history from the report alone."""
+    points = [
+        (datetime.fromtimestamp(r.started_ms / 1000, timezone.utc), r.metrics) for r in recorded
     ]
+    points.append((now, current))
+    return {
+        name: tuple(
+            (when.isoformat(timespec="seconds"), float(figs[name]))
+            for when, figs in points
+            if name in figs
+        )
+        for name in sorted(current)
+    }
 
 
 def _checks(

@@ -153,6 +153,38 @@ def svg_drift(rows: Sequence[DriftRow]) -> str:
     return _svg(label_w + bar_w + 80, height + 24, "drift per column", parts + legend)
 
 
+def svg_series(name: str, points: Sequence[tuple[str, float]]) -> str:
+    """One monitored figure over the recorded runs: a line, a dot per run (the last, this run,
+    in the drift colour), the lowest and highest value on the axis, the first and last date."""
+    if not points:
+        return ""
+    width, height, left, top, plot_w, plot_h = 560, 150, 70, 26, 460, 90
+    values = [v for _, v in points]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = left + (plot_w * i / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+        return x, top + plot_h - plot_h * (v - low) / span
+
+    parts = [_svg_text(8, 16, name, anchor="start")]
+    line = " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in enumerate(values))
+    color = COLORS["candidate"]
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="2"/>')
+    for i, (when, v) in enumerate(points):
+        x, y = xy(i, v)
+        fill = COLORS["drift"] if i == len(points) - 1 else color
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}">')
+        parts.append(f"<title>{escape(when)}: {v:.4g}</title></circle>")
+    parts.append(_svg_text(left - 6, top + 4, f"{high:.4g}", anchor="end", size=11))
+    parts.append(_svg_text(left - 6, top + plot_h + 4, f"{low:.4g}", anchor="end", size=11))
+    bottom = top + plot_h + 20
+    parts.append(_svg_text(left, bottom, points[0][0][:16], anchor="start", size=11))
+    if len(points) > 1:
+        parts.append(_svg_text(left + plot_w, bottom, points[-1][0][:16], anchor="end", size=11))
+    return _svg(width, height, f"{name} over {len(points)} monitor run(s)", parts)
+
+
 def _legend(x: int, y: int, items: Sequence[tuple[str, str]]) -> list[str]:
     out: list[str] = []
     for i, (key, label) in enumerate(items):

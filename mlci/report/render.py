@@ -74,6 +74,7 @@ def _render(name: str, report: GateReport, *, artifact_url: str | None, note: st
         drift_chart=charts.drift_chart,
         svg_metrics=charts.svg_metrics,
         svg_drift=charts.svg_drift,
+        svg_series=charts.svg_series,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mlci.results import CheckResult, GateReport, Status, StepResult
@@ -69,6 +69,7 @@ class StepView:
     drift: tuple[DriftRow, ...]
     problems: tuple[CheckResult, ...]
     passing: tuple[CheckResult, ...]
+    series: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
     @property
     def slice_failed(self) -> bool:
@@ -131,6 +132,7 @@ def _step_view(step: StepResult) -> StepView:
         drift=drift,
         problems=tuple(c for c in rest if c.status is not Status.PASS),
         passing=tuple(c for c in rest if c.status is Status.PASS),
+        series=step.series,
     )
 
 
