@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tests.conftest import free_port
+from tests.stacks import ARTIFACT_BUCKET, AWS_ENV, DVC_BUCKET, Postgres, mlflow_service
 
 
 class Stack(Protocol):
@@ -99,3 +100,40 @@ def embedded_stack(root: Path) -> Iterator[Stack]:
             dvc_remote=[["remote", "add", "--default", "storage", str(remote)]],
             secrets={"MLFLOW_TRACKING_URI": url},
         )
+
+
+@contextlib.contextmanager
+def production_stack(root: Path, postgres: Postgres, s3_endpoint: str) -> Iterator[Stack]:
+    """The production shape: `mlflow server` on its own PostgreSQL database with artifacts on S3
+    (moto), and a DVC S3 remote. Its own database and prefixes, so each story starts from an
+    empty registry on the session's PostgreSQL and moto; S3 keys reach the workflows as secrets."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"story{free_port()}"
+    subprocess.run(
+        [str(postgres.bin / "createdb"), "-h", "127.0.0.1", "-p", str(postgres.port),
+         "-U", postgres.user, name],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = mlflow_service(
+        postgres.uri(name),
+        f"s3://{ARTIFACT_BUCKET}/{name}",
+        root,
+        {**AWS_ENV, "MLFLOW_S3_ENDPOINT_URL": s3_endpoint},
+    )
+    server.start()
+    try:
+        url = server.health.removesuffix("/health")
+        keys = {k: AWS_ENV[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        yield EmbeddedStack(
+            name="production",
+            tracking_uri=url,
+            dvc_remote=[
+                ["remote", "add", "--default", "storage", f"s3://{DVC_BUCKET}/{name}"],
+                ["remote", "modify", "storage", "endpointurl", s3_endpoint],
+                ["remote", "modify", "storage", "region", AWS_ENV["AWS_DEFAULT_REGION"]],
+            ],
+            secrets={"MLFLOW_TRACKING_URI": url, **keys},
+            env=dict(AWS_ENV),
+        )
+    finally:
+        server.stop()

@@ -73,6 +73,8 @@ def failed_checks(run: WorkflowRun) -> list[str]:
 
 
 @pytest.mark.slow
+# The production shape is covered by the PR -> promote -> rollback story; once is enough here.
+@pytest.mark.parametrize("stack", ["embedded"], indirect=True)
 def test_scheduled_monitor_alerts_rolls_back_and_recovers(
     team: Team, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:

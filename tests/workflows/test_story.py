@@ -20,8 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ import pytest
 from tests.conftest import EXAMPLE, REPO, run_mlci
 from tests.fake_github import FakeGitHub, fake_github, webhook_example
 from tests.workflows.harness import Event, WorkflowRun, World, run_workflow
-from tests.workflows.stack import Stack, embedded_stack
+from tests.workflows.stack import Stack, embedded_stack, production_stack
 
 __all__ = ["fake_github"]  # a fixture, imported to be used here
 
@@ -180,13 +179,20 @@ def seed_champion(dev: Path, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> N
         (dev / leftover).unlink(missing_ok=True)
 
 
-# The stacks the story runs on: a name and a context manager that starts it in a folder.
-STACKS: dict[str, Callable[[Path], AbstractContextManager[Stack]]] = {"embedded": embedded_stack}
+# The stacks the story runs on: the embedded defaults behind a server, and the production shape
+# (PostgreSQL + S3), each new per story; PostgreSQL and moto themselves start once per session.
+STACKS = ("embedded", "production")
 
 
-@pytest.fixture(params=list(STACKS))
+@pytest.fixture(params=STACKS)
 def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    with STACKS[request.param](tmp_path / "stack") as found:
+    if request.param == "embedded":
+        with embedded_stack(tmp_path / "stack") as found:
+            yield found
+        return
+    postgres = request.getfixturevalue("postgres")
+    s3 = request.getfixturevalue("moto_s3")
+    with production_stack(tmp_path / "stack", postgres, s3) as found:
         yield found
 
 
