@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from mlci.adapters.mlflow_registry import Registry
 from mlci.errors import RefusedError
+from mlci.faults import failpoint
 from mlci.locking import promotion_lock
 from mlci.promotion import Action, State, _commit, _new_event, adopt, repair, write_event
 
@@ -60,7 +61,9 @@ def abort(registry: Registry, arms: Arms, *, cause: str) -> str:
         )
         pending = replace(event, alias=arms.challenger_alias)
         write_event(registry, name, pending)
+        failpoint("after_event_pending")
         registry.delete_alias(name, arms.challenger_alias)
+        failpoint("after_challenger_alias")
         registry.tag_version(name, arms.version, {"mlci.canary_aborted_at": arms.at})
         write_event(registry, name, replace(pending, state=State.DONE))
     return (

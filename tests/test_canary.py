@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import Project, run_mlci_process
 from tests.monitor.conftest import Logs, build_project
 
 MODEL = "breast-cancer-classifier"
@@ -212,3 +213,47 @@ def test_logs_without_the_version_column_are_bad_input(project: Project) -> None
         "(monitor.model_version)",
     )
     assert project.aliases()["challenger"] == "2"
+
+
+def raw_trail(project: Project) -> list[tuple[str, str, str]]:
+    found = project.client().get_registered_model(MODEL).tags
+    events = [json.loads(v) for k, v in sorted(found.items()) if k.startswith("mlci.history.")]
+    return [(e["action"], e["version"], e["state"]) for e in events]
+
+
+def test_an_abort_killed_before_the_alias_moves_is_marked_aborted_and_done_again(
+    project: Project,
+) -> None:
+    configure(project)
+    traffic(project, error_rate=0.2)
+    killed = run_mlci_process(
+        "canary", cwd=project.root, env={"MLCI_FAILPOINT": "after_event_pending"}
+    )
+    assert killed.code == -signal.SIGKILL, killed.text
+    assert project.aliases()["challenger"] == "2"
+    assert last_line(project)[0] == 1
+    assert project.aliases() == {"champion": "1"}
+    assert raw_trail(project)[-2:] == [
+        ("canary-abort", "2", "aborted"),
+        ("canary-abort", "2", "done"),
+    ]
+
+
+def test_an_abort_killed_after_the_alias_moved_is_finished_by_the_next_move(
+    project: Project,
+) -> None:
+    configure(project)
+    traffic(project, error_rate=0.2)
+    killed = run_mlci_process(
+        "canary", cwd=project.root, env={"MLCI_FAILPOINT": "after_challenger_alias"}
+    )
+    assert killed.code == -signal.SIGKILL, killed.text
+    assert project.aliases() == {"champion": "1"}
+    assert raw_trail(project)[-1] == ("canary-abort", "2", "pending")
+    # Any later move of the model repairs the trail under the lock first.
+    back = project.mlci("rollback", "--to", "1")
+    assert (back.code, back.out.strip()) == (
+        0,
+        f"{MODEL} v1 already holds @champion: nothing to do",
+    )
+    assert raw_trail(project)[-1] == ("canary-abort", "2", "done")
