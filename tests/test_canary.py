@@ -118,6 +118,12 @@ def test_a_challenger_with_more_errors_is_aborted(project: Project) -> None:
     stats = project.mlci("history", "--stats", "--json")
     assert stats.code == 0, stats.text
     assert json.loads(stats.out)["aborted"] == 1
+    # The report renders as the canary workflow's summary step renders it.
+    html = project.mlci(
+        "report", "--report", "mlci-canary.json", "--format", "html", "-o", "c.html"
+    )
+    assert html.code == 0, html.text
+    assert (project.root / "c.html").read_text().startswith("<!doctype html>")
 
 
 def test_a_challenger_worse_on_labels_is_aborted(project: Project) -> None:
