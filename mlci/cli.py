@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "report": "Render mlci-report.json (Markdown, HTML, JSON, text); post it to GitHub.",
     "gate": "Run validate and regress, write the report, exit 0 or 1.",
     "monitor": "Check production inference logs against the champion's baseline.",
+    "canary": "Analyse the challenger on the logs: graduate, abort or continue.",
 }
 
 

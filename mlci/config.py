@@ -319,6 +319,16 @@ class MonitorConfig(_Section):
     log_runs: bool = True
 
 
+class CanaryConfig(_Section):
+    """`mlci canary`: when the challenger's arm of the logs is enough, healthy, or failed."""
+
+    min_rows: int = Field(default=100, ge=1)  # per arm, before a run counts either way
+    consecutive: int = Field(default=3, ge=1)  # healthy runs in a row that graduate it
+    failure_limit: int = Field(default=1, ge=1)  # failed runs that abort it
+    max_error_rate_increase: float = Field(default=0.01, ge=0)  # challenger - champion, absolute
+    max_latency_increase: float = Field(default=0.2, ge=0)  # p95, relative to the champion's
+
+
 class Config(_Section):
     data: DataConfig = Field(default_factory=DataConfig)
     validate_: ValidateConfig = Field(default_factory=ValidateConfig, alias="validate")
@@ -326,6 +336,7 @@ class Config(_Section):
     registry: RegistryConfig = Field(default_factory=RegistryConfig)
     version: VersionConfig = Field(default_factory=VersionConfig)
     monitor: MonitorConfig | None = None
+    canary: CanaryConfig = Field(default_factory=CanaryConfig)
 
 
 class LoadedConfig(BaseModel):

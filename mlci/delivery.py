@@ -47,6 +47,7 @@ class Stats:
     canaries: int  # candidates put on the challenger alias in the window
     graduated: int  # of those, the ones a later promote made champion
     graduation_rate: float | None  # None with no canaries
+    aborted: int = 0  # canaries `mlci canary` aborted in the window (failed canaries)
 
     def as_json(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -109,6 +110,7 @@ def delivery_stats(
         canaries=len(canaries),
         graduated=len(graduated),
         graduation_rate=round(len(graduated) / len(canaries), 4) if canaries else None,
+        aborted=sum(1 for e in inside if e.action is Action.CANARY_ABORT),
     )
 
 
@@ -182,7 +184,8 @@ def render(stats: Stats) -> list[str]:
     restore = f"{_h(stats.restore_hours)} median over {stats.rollbacks} rollbacks "
     restore += f"({stats.rollbacks_by_monitor} by the monitor)"
     canary = "n/a (no canaries)" if stats.graduation_rate is None else (
-        f"{stats.graduation_rate:.0%} ({stats.graduated} of {stats.canaries} became champion)"
+        f"{stats.graduation_rate:.0%} ({stats.graduated} of {stats.canaries} became champion, "
+        f"{stats.aborted} aborted)"
     )  # fmt: skip
     return [
         f"{stats.model}: delivery from {stats.since} to {stats.until} ({stats.window_days:g}d)",

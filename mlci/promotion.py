@@ -38,6 +38,8 @@ class Action(str, Enum):
     ADOPT = "adopt"
     # A candidate put on the challenger alias (mlci/challenger.py): @champion does not move.
     CANARY = "canary"
+    # `mlci canary` gave up on the challenger (mlci/canary_moves.py): its alias is removed.
+    CANARY_ABORT = "canary-abort"
 
 
 class State(str, Enum):
@@ -408,7 +410,9 @@ def repair(registry: Registry, name: str, alias: str) -> None:
 def _repair_other_alias(registry: Registry, name: str, last: Event) -> None:
     """A pending canary happened when its version holds the alias it was moving."""
     holder = registry.by_alias(name, last.alias or "")
-    happened = holder is not None and holder.version == last.version
+    holds = holder is not None and holder.version == last.version
+    # An abort removes the alias: it happened when the version no longer holds it.
+    happened = not holds if last.action is Action.CANARY_ABORT else holds
     _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
 
 

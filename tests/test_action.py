@@ -333,7 +333,13 @@ def test_report_command_with_args_on_two_lines(tmp_path: Path) -> None:
     assert (workspace / "mlci-report.html").read_text().startswith("<!doctype html>")
 
 
-REUSABLE = ("mlci-pr.yml", "mlci-promote.yml", "mlci-rollback.yml", "mlci-monitor.yml")
+REUSABLE = (
+    "mlci-pr.yml",
+    "mlci-promote.yml",
+    "mlci-rollback.yml",
+    "mlci-monitor.yml",
+    "mlci-canary.yml",
+)
 
 
 @pytest.mark.parametrize("name", REUSABLE)

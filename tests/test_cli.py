@@ -48,7 +48,8 @@ def test_subcommand_help_imports_no_heavy_module(name: str) -> None:
 
 def test_every_product_command_is_registered() -> None:
     expected = {"init", "demo", "schema", "profile", "validate", "regress", "version", "promote",
-                "rollback", "history", "report", "gate", "config", "monitor"}  # fmt: skip
+                "rollback", "history", "report", "gate", "config", "monitor",
+                "canary"}  # fmt: skip
     assert set(COMMANDS) == expected
 
 

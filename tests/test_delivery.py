@@ -130,6 +130,7 @@ def test_stats_match_a_trail_with_known_answers(project: Project) -> None:
         "canaries": 0,
         "graduated": 0,
         "graduation_rate": None,
+        "aborted": 0,
     }
     # The second rollback came exactly 10 days after its promotion: a failure in a 10-day window.
     wider = figures(project, events, t0 + 30 * DAY, since=90, failure=10)

@@ -1,0 +1,82 @@
+"""The two moves `mlci canary` decides: graduate (the challenger becomes champion) and abort.
+
+Both run under the promotion lock, repair what a killed run left, and re-read @challenger first:
+a challenger replaced since the analysis read the logs is refused, not moved. Graduation is a
+promote event (`cause` names the canary), committed by mlci.promotion's own path, so
+@previous-champion, the audit tags and the champion stack are exactly a promote's; only then is
+@challenger removed. An abort is a `canary-abort` event naming the challenger alias, written
+pending, then the alias removed, then done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from mlci.adapters.mlflow_registry import Registry
+from mlci.errors import RefusedError
+from mlci.faults import failpoint
+from mlci.locking import promotion_lock
+from mlci.promotion import Action, State, _commit, _new_event, adopt, repair, write_event
+
+
+@dataclass(frozen=True)
+class Arms:
+    """Which aliases to move, for which model, as of which analysis."""
+
+    name: str
+    champion_alias: str
+    challenger_alias: str
+    version: str  # the challenger version the analysis judged
+    at: str
+    lock_wait_seconds: float = 120.0
+
+
+def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:
+    """@champion to the challenger through promote's path, then @challenger removed."""
+    name, alias = arms.name, arms.champion_alias
+    with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
+        repair(registry, name, alias)
+        _check_still_challenger(registry, arms)
+        current = registry.by_alias(name, alias)
+        adopt(registry, name, alias, current, at=arms.at)
+        pending = _new_event(
+            registry, name, Action.PROMOTE, arms.version, current, at=arms.at, cause=cause
+        )
+        _commit(registry, name, alias, pending)
+        registry.delete_alias(name, arms.challenger_alias)
+    was = f" (was v{current.version})" if current else ""
+    return (
+        f"graduate: {name} v{arms.version} is now @{alias}{was}; @{arms.challenger_alias} removed"
+    )
+
+
+def abort(registry: Registry, arms: Arms, *, cause: str) -> str:
+    """@challenger removed, audited as a canary-abort event; @champion untouched."""
+    name = arms.name
+    with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
+        repair(registry, name, arms.champion_alias)
+        _check_still_challenger(registry, arms)
+        event = _new_event(
+            registry, name, Action.CANARY_ABORT, arms.version, None, at=arms.at, cause=cause
+        )
+        pending = replace(event, alias=arms.challenger_alias)
+        write_event(registry, name, pending)
+        failpoint("after_event_pending")
+        registry.delete_alias(name, arms.challenger_alias)
+        failpoint("after_challenger_alias")
+        registry.tag_version(name, arms.version, {"mlci.canary_aborted_at": arms.at})
+        write_event(registry, name, replace(pending, state=State.DONE))
+    return (
+        f"abort: @{arms.challenger_alias} removed from {name} v{arms.version}; "
+        f"@{arms.champion_alias} unchanged"
+    )
+
+
+def _check_still_challenger(registry: Registry, arms: Arms) -> None:
+    held = registry.by_alias(arms.name, arms.challenger_alias)
+    if held is None or held.version != arms.version:
+        now = f"v{held.version}" if held else "no version"
+        raise RefusedError(
+            f"refusing to act on the canary: @{arms.challenger_alias} of {arms.name} moved since "
+            f"the analysis (judged v{arms.version}, now {now}); run `mlci canary` again"
+        )
