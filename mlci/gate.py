@@ -76,7 +76,8 @@ def run_steps(
     """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome."""
     from mlci.inputs import fetch_inputs
 
-    fetch_inputs(loaded=loaded, say=progress)  # a fresh checkout has the .dvc pointers only
+    # a fresh checkout has the .dvc pointers only; said in CI logs too, as each step's outcome is
+    fetch_inputs(loaded=loaded, say=done or progress)
     outputs = []
     for name in names:
         progress(f"{name}: running")

@@ -379,8 +379,12 @@ def test_promote_workflow_version_step_leaves_the_gate_report_to_promote() -> No
     assert commands == ["gate", "version", "promote"]
     # Neither version nor promote overrides its report path: version writes mlci-version.json,
     # promote reads the gate's mlci-report.json.
-    assert all("report-path" not in s["with"] and "args" not in s["with"]
-               for s in steps if s.get("uses") == "./.mlci-action")  # fmt: skip
+    used = [s["with"] for s in steps if s.get("uses") == "./.mlci-action"]
+    assert all("report-path" not in w for w in used)
+    # only promote takes args, and only `--canary` (the input canary: true)
+    args = {w["command"]: w.get("args") for w in used}
+    assert (args["gate"], args["version"]) == (None, None)
+    assert args["promote"] == "${{ inputs.canary && '--canary' || '' }}"
 
 
 def test_an_unset_tracking_uri_secret_fails_the_job_with_one_line(project: Project) -> None:

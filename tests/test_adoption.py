@@ -43,9 +43,15 @@ def trail(project: Project) -> list[tuple[int, str, str, str | None]]:
 
 
 def registry_state(client: Any, name: str) -> tuple[dict[str, str], dict[str, str], list[Any]]:
+    """Aliases, model tags and version tags, less the monitoring baseline's tag: a no-op promote
+    still attaches the champion's baseline when it has none (docs/monitoring.md), which moves
+    nothing and registers nothing."""
     model = client.get_registered_model(name)
     versions = sorted(
-        ((v.version, dict(v.tags)) for v in client.search_model_versions(f"name = '{name}'")),
+        (
+            (v.version, {k: x for k, x in v.tags.items() if k != "mlci.baseline_run"})
+            for v in client.search_model_versions(f"name = '{name}'")
+        ),
         key=lambda v: int(v[0]),
     )
     return aliases(client, name), dict(model.tags or {}), versions
@@ -96,6 +102,7 @@ def test_candidate_with_the_champions_files_is_a_noop(project: Project) -> None:
     )
     assert registry_state(client, MODEL) == before
     assert project.versions() == ["1"]
+    assert "mlci.baseline_run" in client.get_model_version(MODEL, "1").tags
     assert project.mlci("history").out.strip() == f"{MODEL}: no promotions recorded by mlci"
 
 
