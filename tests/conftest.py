@@ -46,6 +46,10 @@ os.environ.pop("MLFLOW_TRACKING_URI", None)
 # Whether the suite itself runs in CI (.ci/run): read once, because each test runs as "local"
 # (mlci's registry guard and `mlci version --verify` turn on in CI); tests that want CI set it.
 SUITE_IN_CI = bool(os.environ.get("CI"))
+# Out of the environment from here on, so that session and module fixtures (which run before
+# any function fixture) are "local" too.
+for _name in ("CI", "GITHUB_ACTIONS"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(autouse=True)
