@@ -131,7 +131,7 @@ def test_nothing_is_overwritten_without_force(fresh: Path) -> None:
     assert (fresh / ".gitignore").read_text() == (
         "__pycache__/\nmlflow.db\n"
         "# mlci: the local registry, its artifacts, reports and the gate cache\n"
-        "mlartifacts/\nmlci-report.*\n.mlci/\n"
+        "mlartifacts/\nmlci-report.*\nmlci-version.json\nmlci-crash.log\n.mlci/\n"
     )
     again = run_mlci("init", "--yes", cwd=fresh)
     assert [line.split()[0] for line in again.out.splitlines()[:7]] == ["kept"] * 5 + [
