@@ -13,7 +13,14 @@ import yaml
 from mlci.init.inspect import Answers
 
 WORKFLOWS = ("mlci-pr.yml", "mlci-promote.yml", "mlci-rollback.yml")
-IGNORED = ("mlflow.db", "mlartifacts/", "mlci-report.*", "mlci-version.json", "mlci-crash.log", ".mlci/")
+IGNORED = (
+    "mlflow.db",
+    "mlartifacts/",
+    "mlci-report.*",
+    "mlci-version.json",
+    "mlci-crash.log",
+    ".mlci/",
+)
 HOOK_ID = "mlci-gate"
 # A local hook runs `mlci gate` in the team's own environment, where the model's libraries
 # (sklearn, xgboost, ...) are installed: pre-commit's own venv for a `language: python` hook
