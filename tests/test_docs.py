@@ -20,8 +20,9 @@ from tests.conftest import REPO
 from tests.test_init import fresh_repo
 
 # in the order a newcomer reads them (the tour's `mlci promote` needs the first gate's report)
+# docs/github-setup.md's blocks need a server and a remote: tests/test_github_setup.py runs them.
 PAGES = ("docs/getting-started.md", "docs/troubleshooting.md", "README.md",
-         "docs/commands.md", "docs/configuration.md")  # fmt: skip
+         "docs/commands.md", "docs/configuration.md", "docs/development.md")  # fmt: skip
 BLOCK = re.compile(r"(?:<!-- mlci:(test|skip)([^>]*)-->\n)?```bash\n(.*?)```", re.DOTALL)
 
 
@@ -59,3 +60,10 @@ def test_the_documented_commands_run(tmp_path: Path, trained: Path, migrated_db:
         ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
     )
     assert log.stdout == "Add mlci\n"
+
+
+def test_every_page_with_shell_blocks_is_run_by_a_test() -> None:
+    """A new page with ```bash blocks must join PAGES (or have its own test, as github-setup)."""
+    pages = {f"docs/{p.name}" for p in (REPO / "docs").glob("*.md")} | {"README.md"}
+    with_blocks = {p for p in pages if "```bash" in (REPO / p).read_text(encoding="utf-8")}
+    assert with_blocks - set(PAGES) == {"docs/github-setup.md"}
