@@ -58,7 +58,9 @@ class EvalFile(HashedFile):
         import pyarrow.parquet as pq
 
         try:
-            reader = pq.ParquetFile(self.path)
+            # pre_buffer (the default) caches the column chunks of every row group ahead of the
+            # reader, so the peak grew with the file (as in mlci/data/reader.py)
+            reader = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=1 << 20)
             for batch in reader.iter_batches(batch_size=size):
                 yield batch.to_pandas()
         except (pa.ArrowException, OSError) as exc:
