@@ -35,6 +35,11 @@ os.environ.update(
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "MLFLOW_LOGGING_LEVEL": "ERROR",
         "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+        # Every `mlflow server` a test starts (conftest, stacks, the workflow harness) inherits
+        # this: by default the server also launches a job runner with seven huey consumer
+        # processes (GenAI scorers and periodic jobs), each importing mlflow. mlci uses none of
+        # them, and on a 2-core machine they cost each server start tens of CPU-seconds.
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
         "DVC_NO_ANALYTICS": "1",
         "GIT_AUTHOR_NAME": "mlci tests",
         "GIT_AUTHOR_EMAIL": "tests@mlci.invalid",
