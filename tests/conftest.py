@@ -50,7 +50,10 @@ os.environ.update(
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 # Whether the suite itself runs in CI (.ci/run): read once, because each test runs as "local"
 # (mlci's registry guard and `mlci version --verify` turn on in CI); tests that want CI set it.
-SUITE_IN_CI = bool(os.environ.get("CI"))
+# Kept in MLCI_SUITE_IN_CI too, for the worker processes pytest-xdist starts after this import.
+SUITE_IN_CI = bool(os.environ.get("CI") or os.environ.get("MLCI_SUITE_IN_CI"))
+if SUITE_IN_CI:
+    os.environ["MLCI_SUITE_IN_CI"] = "1"
 # Out of the environment from here on, so that session and module fixtures (which run before
 # any function fixture) are "local" too.
 for _name in ("CI", "GITHUB_ACTIONS"):
