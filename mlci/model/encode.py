@@ -81,7 +81,9 @@ def label_space(
             )
     parts = [y, *(r.values for r in raws), *(np.asarray(r.classes) for r in raws if r.classes)]
     try:
-        labels = np.unique(np.concatenate(parts))
+        # The union of each part's distinct values: the same classes as np.unique over all the
+        # parts joined, without sorting or hashing three million labels together.
+        labels = np.unique(np.concatenate([distinct(p) for p in parts]))
     except TypeError as exc:
         raise InputError(
             f"label column {label!r}: labels and predictions cannot be compared: {exc}"
@@ -95,6 +97,20 @@ def label_space(
     return labels
 
 
+def distinct(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The distinct values, in values' dtype: integer labels (the usual codes 0..k) are counted
+    in one pass instead of sorted; anything else goes to np.unique."""
+    import numpy as np
+
+    if values.dtype.kind not in "iu" or len(values) == 0:
+        return np.unique(values)
+    low, high = int(values.min()), int(values.max())
+    if high - low > 2 * len(values) + 1024:  # sparse codes: a count per value would not pay
+        return np.unique(values)
+    present = np.flatnonzero(np.bincount(values - low if low else values, minlength=1))
+    return (present + low).astype(values.dtype)
+
+
 def _encode_outputs(labels: npt.NDArray[Any], raw: Raw, name: str) -> Outputs:
     import numpy as np
 
@@ -106,6 +122,8 @@ def _encode_outputs(labels: npt.NDArray[Any], raw: Raw, name: str) -> Outputs:
         raise InputError(
             f"{name}: returned {raw.proba.shape[1]} probability columns for {len(own)} classes"
         )
+    if np.array_equal(own, labels):
+        return Outputs(pred=pred, proba=raw.proba)  # already one column per code, in order
     proba = np.zeros((len(pred), len(labels)))
     proba[:, np.searchsorted(labels, own)] = raw.proba
     return Outputs(pred=pred, proba=proba)

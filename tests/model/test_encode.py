@@ -7,7 +7,7 @@ import pytest
 
 from mlci.config import Task
 from mlci.errors import InputError
-from mlci.model.encode import encode
+from mlci.model.encode import distinct, encode
 from mlci.model.predict import Raw
 
 NAMES = ("candidate c", "champion h")
@@ -59,3 +59,20 @@ def test_regression_labels_must_be_finite_numbers() -> None:
     with pytest.raises(InputError) as info:
         encode(Task.REGRESSION, "price", np.array([1.0, np.inf]), [raw([1.0, 2.0])], NAMES[:1])
     assert str(info.value) == "label column 'price' has 1 missing or infinite values"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([3, 1, 3, 0, 1], dtype=np.int64),
+        np.array([-5, 2, -5, 7], dtype=np.int32),
+        np.array([10**12, 0, 10**12]),  # sparse: falls back to np.unique
+        np.array([2, 2], dtype=np.uint8),
+        np.array([0.5, -1.0, 0.5]),
+        np.array(["b", "a", "b"]),
+        np.array([], dtype=np.int64),
+    ],
+)
+def test_distinct_equals_np_unique_in_values_and_dtype(values: np.ndarray) -> None:
+    got, want = distinct(values), np.unique(values)
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()
