@@ -1,11 +1,14 @@
 """How much the regress step costs over the two models' own predict calls, on 1M evaluation rows.
 
     MLFLOW_DISABLE_TELEMETRY=true python benchmarks/regress.py [--rows 1000000] [--out DIR]
+        [--pairs light|heavy|both] [--details FILE]
 
 For each pair of scikit-learn models (a light pair and a heavy pair) it measures:
 
 - floor: `predict` of the candidate plus `predict` of the champion on the whole evaluation frame,
   already in memory (MLflow pyfunc, as mlci loads them): what any comparison must pay;
+- read floor: the same after reading the Parquet file whole into pandas (`pd.read_parquet`), the
+  strictest floor that, like the regress step, starts from the file;
 - gate: `run_regress` end to end as `mlci regress` runs it: digest and read the Parquet file,
   both models batch by batch with latency timing, all metrics, the paired bootstrap (1,000
   resamples) for accuracy, f1, roc_auc and log_loss, McNemar, and the MLflow run with its
@@ -13,12 +16,16 @@ For each pair of scikit-learn models (a light pair and a heavy pair) it measures
 
 Prints a Markdown table, wall and CPU time (user + sys of this process, all threads:
 `time.process_time`); on a loaded machine compare CPU time, wall time counts the waiting too.
-One run; timings on a shared machine vary by a few tenths of a second.
+One run; timings on a shared machine vary by a few tenths of a second. `--details FILE` writes
+every check's status, message and details (latency's timings left out: they vary) and the notes
+as JSON, so two versions of the code can be shown to give identical verdicts, estimates and
+intervals on the same data and seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
@@ -114,7 +121,8 @@ def write_config(root: Path, name: str, eval_data: Path) -> Path:
     return root / "mlci.yaml"
 
 
-def floor(candidate: Path, champion: Path, eval_data: Path) -> tuple[float, float]:
+def floor(candidate: Path, champion: Path, eval_data: Path, *, read: bool) -> tuple[float, float]:
+    """Wall and CPU seconds of both models' predict on the whole frame (READ: and of reading it)."""
     import mlflow.pyfunc
     import pandas as pd
 
@@ -122,7 +130,11 @@ def floor(candidate: Path, champion: Path, eval_data: Path) -> tuple[float, floa
     loaded = [mlflow.pyfunc.load_model(str(p)) for p in (candidate, champion)]
     for m in loaded:
         m.predict(frame.iloc[:100])  # warm-up, as the gate does
+    if read:
+        del frame
     started, cpu = time.perf_counter(), time.process_time()
+    if read:
+        frame = pd.read_parquet(eval_data).drop(columns=["target"])
     for m in loaded:
         m.predict(frame)
     return time.perf_counter() - started, time.process_time() - cpu
@@ -151,7 +163,8 @@ def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
     champion = save(champ_model, root / "champion-model")
     register_champion(root, champion, f"bench-{kind}")
     config = write_config(root, f"bench-{kind}", eval_data)
-    floor_s, floor_cpu = floor(candidate, champion, eval_data)
+    floor_s, floor_cpu = floor(candidate, champion, eval_data, read=False)
+    _, read_cpu = floor(candidate, champion, eval_data, read=True)
     gate_s, gate_cpu, outcome = gate(config)
     statuses = {c.title: c.status.value for c in outcome.step.checks if c.id == "metric"}
     return {
@@ -159,22 +172,40 @@ def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
         "floor": floor_s,
         "gate": gate_s,
         "floor_cpu": floor_cpu,
+        "read_floor_cpu": read_cpu,
         "gate_cpu": gate_cpu,
         "statuses": statuses,
         "laps": outcome.timings,
+        "laps_cpu": getattr(outcome, "cpu_timings", {}),  # absent before CPU laps
+        "details": verdicts(outcome),
     }
+
+
+def verdicts(outcome: Any) -> dict[str, Any]:
+    """What must not change with the code's speed: every check but latency's timings, the notes
+    but the MLflow run id."""
+    checks = [
+        {"id": c.id, "title": c.title, "status": c.status.value}
+        | ({"message": c.message, "details": c.details} if c.id != "latency" else {})
+        for c in outcome.step.checks
+    ]
+    notes = [n for n in outcome.step.notes if not n.startswith("evaluation logged as")]
+    return {"checks": checks, "notes": notes}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--pairs", choices=("light", "heavy", "both"), default="both")
+    parser.add_argument("--details", type=Path, default=None, help="write the verdicts as JSON")
     args = parser.parse_args()
+    kinds = ("light", "heavy") if args.pairs == "both" else (args.pairs,)
     out = args.out or Path(tempfile.mkdtemp(prefix="mlci-bench-regress-"))
     out.mkdir(parents=True, exist_ok=True)
     try:
         eval_data = make_data(out, args.rows)
-        results = [bench(kind, eval_data, out) for kind in ("light", "heavy")]
+        results = [bench(kind, eval_data, out) for kind in kinds]
     finally:
         if args.out is None:
             shutil.rmtree(out, ignore_errors=True)
@@ -199,6 +230,22 @@ def main() -> None:
         cpu = f"{r['floor_cpu']:.2f} s | {r['gate_cpu']:.2f} s | {r['gate_cpu'] / r['floor_cpu']:.2f}x"
         print(f"{head} | {laps} | {cpu} |")
     print("metric statuses:", {r["kind"]: r["statuses"] for r in results})
+    print(
+        "| pair | CPU: floor | CPU: read floor | CPU: regress | ratio | ratio to read floor | "
+        + " | ".join(phases)
+        + " |"
+    )
+    print("| --- " + "| ---: " * (5 + len(phases)) + "|")
+    for r in results:
+        cpu_laps = " | ".join(f"{r['laps_cpu'].get(p, 0.0):.2f} s" for p in phases)
+        print(
+            f"| {r['kind']} | {r['floor_cpu']:.2f} s | {r['read_floor_cpu']:.2f} s | "
+            f"{r['gate_cpu']:.2f} s | {r['gate_cpu'] / r['floor_cpu']:.2f}x | "
+            f"{r['gate_cpu'] / r['read_floor_cpu']:.2f}x | {cpu_laps} |"
+        )
+    if args.details is not None:
+        details = {r["kind"]: r["details"] for r in results}
+        args.details.write_text(json.dumps(details, indent=1, sort_keys=True, default=str))
 
 
 if __name__ == "__main__":

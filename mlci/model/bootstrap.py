@@ -138,10 +138,13 @@ def multinomial_counts(
 
     # int32 halves the bytes drawn; the chunking keeps rows x resamples far below 2**31.
     draws = rng.integers(0, rows, size=(resamples, rows), dtype=np.int32)
-    draws *= resamples
-    draws += np.arange(resamples)[:, None]  # cell (row, resample) of a C-ordered (rows, b) table
+    # Cell (resample, row) of a (b, rows) table: each resample's draws land in its own stretch of
+    # `rows` counts, which stays in cache (a (rows, b) table spread them over all b x rows
+    # cells, a cache miss per draw); one transposing copy then gives the (rows, b) weights.
+    draws += (np.arange(resamples, dtype=np.int32) * rows)[:, None]
     counts = np.bincount(draws.ravel(), minlength=rows * resamples)
-    out: npt.NDArray[np.float64] = counts.reshape(rows, resamples).astype(np.float64)
+    out: npt.NDArray[np.float64] = np.empty((rows, resamples))
+    out[...] = counts.reshape(resamples, rows).T
     return out
 
 

@@ -300,6 +300,20 @@ def unknown_metric_message(file: str, task: Task, name: str) -> str:
     return f"{file}: model.metrics.{name}: {why} (known: {known})"
 
 
+def _score_ranks(scores: Array) -> tuple[int, npt.NDArray[np.intp]]:
+    """How many distinct scores, and each row's rank among them (ascending): np.unique's
+    return_inverse. A tree's few distinct scores are hashed (one pass, then a sort of the few);
+    many distinct scores are sorted, which hashing them first would only slow down."""
+    import numpy as np
+    import pandas as pd
+
+    if len(np.unique(scores[:4096])) < 1024 and not np.isnan(scores).any():
+        codes, uniques = pd.factorize(scores, sort=True)
+        return len(uniques), codes
+    found, inverse = np.unique(scores, return_inverse=True)
+    return len(found), inverse.reshape(-1)
+
+
 class Scorer:
     """The metrics of one model on a set of rows, for any number of weightings of those rows."""
 
@@ -332,12 +346,10 @@ class Scorer:
         Column `group` of the matrix's transpose collects positives, `groups + group` negatives,
         so one sparse product gives every resample's positive and negative weight per group.
         """
-        import numpy as np
 
         assert outputs.proba is not None
-        scores, inverse = np.unique(outputs.proba[:, _positive(target)], return_inverse=True)
-        self._n_groups = len(scores)
-        group = (self._n_groups - 1) - inverse.reshape(-1)
+        self._n_groups, inverse = _score_ranks(outputs.proba[:, _positive(target)])
+        group = (self._n_groups - 1) - inverse
         negative = target.y != _positive(target)
         self._group = group + self._n_groups * negative
         self._by_group: Any = None  # built on the first resample: point estimates need none

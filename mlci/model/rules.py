@@ -12,10 +12,12 @@ metric's direction, so one set of comparisons serves accuracy and log_loss alike
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mlci.config import MetricRule
-from mlci.model.bootstrap import Interval
+from mlci.errors import InputError
+from mlci.model.bootstrap import Interval, Paired
 from mlci.model.metrics import Metric
 from mlci.results import CheckResult, JsonValue, Status, worst
 
@@ -55,6 +57,35 @@ class Scored:
     @property
     def where(self) -> str:
         return "" if self.slice_column is None else f" on {self.slice_column}={self.slice_value}"
+
+
+def scored(
+    rules: Sequence[tuple[Metric, MetricRule]],
+    paired: Paired,
+    confidence: float,
+    column: str | None = None,
+    value: object = None,
+    *,
+    strict: bool,
+) -> list[Scored]:
+    """Each rule's metric from a paired comparison. An undefined metric (one class in the labels)
+    is an input error when `strict` (all rows), and left out otherwise (a slice)."""
+    out = []
+    for metric, rule in rules:
+        cand = paired.candidate[metric.name]
+        champ = None if paired.champion is None else paired.champion[metric.name]
+        if not math.isfinite(cand) or (champ is not None and not math.isfinite(champ)):
+            if strict:
+                raise InputError(
+                    f"model.metrics.{metric.name}: undefined on the evaluation data "
+                    "(its labels hold one class)"
+                )
+            continue
+        interval = paired.intervals.get(metric.name)
+        out.append(
+            Scored(metric, rule, cand, champ, interval, paired.rows, confidence, column, value)
+        )
+    return out
 
 
 def judge(s: Scored) -> CheckResult:

@@ -7,6 +7,7 @@ multiclass models are plain scikit-learn flavour models.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import warnings
@@ -19,6 +20,7 @@ from mlflow.pyfunc.model import PythonModel
 
 from tests.conftest import Project
 
+Put = Callable[[Path], None]
 PIP = ["scikit-learn", "pandas"]  # explicit: inferring requirements costs seconds per save
 
 
@@ -147,3 +149,38 @@ def champion(project: Project) -> Project:
     assert project.mlci("promote").code == 0
     project.use("tuned")
     return project
+
+
+# --- reading a regress run's report (the tests of every regress module share these) -----------
+
+
+def report(project: Project) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((project.root / "mlci-report.json").read_text())
+    return doc
+
+
+def checks(project: Project, check_id: str = "metric") -> dict[str, dict[str, Any]]:
+    """The regress step's checks of one id, by title (metric name) or slice."""
+    step = next(s for s in report(project)["steps"] if s["name"] == "regress")
+    found = [c for c in step["checks"] if c["id"] == check_id]
+    key = "slice" if check_id == "metric_slice" else None
+    return {(f"{c['details'][key]} {c['title']}" if key else c["title"]): c for c in found}
+
+
+def rules(project: Project, metrics: dict[str, Any], **model: Any) -> None:
+    config = project.config()
+    config["model"]["metrics"] = metrics
+    config["model"].update(model)
+    project.write_config(config)
+
+
+def promote(project: Project, kind: str | None = None) -> None:
+    if kind is not None:
+        project.use(kind)
+    result = project.mlci("regress")
+    assert result.code == 0, result.text
+    assert project.mlci("promote").code == 0
+
+
+def tuned(project: Project) -> Any:
+    return load_sklearn(project.trained / "models" / "tuned")

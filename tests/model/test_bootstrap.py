@@ -37,6 +37,16 @@ def test_multinomial_counts_are_resamples_of_every_row() -> None:
     assert counts.mean() == 1.0
 
 
+def test_multinomial_counts_count_the_generators_draws_per_resample() -> None:
+    """The draws the intervals rest on: resample j counts row r as often as the j-th row of
+    draws names it (a layout change must not change an interval)."""
+    counts = multinomial_counts(np.random.default_rng(7), 30, 200)
+    draws = np.random.default_rng(7).integers(0, 200, size=(30, 200), dtype=np.int32)
+    expected = np.stack([np.bincount(d, minlength=200) for d in draws], axis=1)
+    assert counts.dtype == np.float64 and counts.flags.c_contiguous
+    assert np.array_equal(counts, expected)
+
+
 def test_same_seed_same_interval_other_seed_other_interval() -> None:
     target, cand, champ = _pair(500)
     a = compare(ACC, target, cand, champ, cfg=BootstrapConfig(seed=1)).intervals["accuracy"]

@@ -100,3 +100,18 @@ def test_roc_auc_of_a_single_class_is_undefined() -> None:
         Outputs(pred=y, proba=proba),
     )
     assert np.isnan(got["roc_auc"])
+
+
+@pytest.mark.parametrize("decimals", [2, None])  # few distinct scores (hashed), many (sorted)
+@pytest.mark.parametrize("name", ["roc_auc", "pr_auc"])
+def test_rank_metrics_match_sklearn_with_few_or_many_distinct_scores(
+    name: str, decimals: int | None
+) -> None:
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 6000)
+    score = np.clip(0.5 * y + rng.normal(0.25, 0.3, 6000), 0, 1)
+    if decimals is not None:
+        score = np.round(score, decimals)
+    out = Outputs(pred=(score > 0.5).astype(int), proba=np.column_stack([1 - score, score]))
+    ours = point([METRICS[Task.BINARY][name]], Target(Task.BINARY, y, (0, 1)), out)[name]
+    assert ours == pytest.approx(BINARY_SK[name](y, out.pred, score, out.proba), abs=1e-12)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,42 +10,16 @@ import pytest
 
 from mlci.model.rules import FIRST_MODEL
 from tests.conftest import Project
-from tests.model.conftest import load_sklearn, save_wrapped
-
-Put = Callable[[Path], None]
-
-
-def report(project: Project) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads((project.root / "mlci-report.json").read_text())
-    return doc
-
-
-def checks(project: Project, check_id: str = "metric") -> dict[str, dict[str, Any]]:
-    """The regress step's checks of one id, by title (metric name) or slice."""
-    step = next(s for s in report(project)["steps"] if s["name"] == "regress")
-    found = [c for c in step["checks"] if c["id"] == check_id]
-    key = "slice" if check_id == "metric_slice" else None
-    return {(f"{c['details'][key]} {c['title']}" if key else c["title"]): c for c in found}
-
-
-def rules(project: Project, metrics: dict[str, Any], **model: Any) -> None:
-    config = project.config()
-    config["model"]["metrics"] = metrics
-    config["model"].update(model)
-    project.write_config(config)
-
-
-def promote(project: Project, kind: str | None = None) -> None:
-    if kind is not None:
-        project.use(kind)
-    result = project.mlci("regress")
-    assert result.code == 0, result.text
-    assert project.mlci("promote").code == 0
-
-
-def tuned(project: Project) -> Any:
-    return load_sklearn(project.trained / "models" / "tuned")
-
+from tests.model.conftest import (
+    Put,
+    checks,
+    load_sklearn,
+    promote,
+    report,
+    rules,
+    save_wrapped,
+    tuned,
+)
 
 # --- the four verdicts ---------------------------------------------------------------------------
 
@@ -181,55 +153,6 @@ def test_first_model_floors_apply_change_rules_skipped(project: Project) -> None
     assert "mcnemar" not in {c["id"] for c in step["checks"]}
 
 
-# --- slices --------------------------------------------------------------------------------
-
-
-def test_slice_catches_a_candidate_better_overall_but_worse_on_one_slice(
-    project: Project, put: Put, tmp_path: Path
-) -> None:
-    evaluation = pd.read_csv(project.root / "data" / "eval.csv")
-    evaluation.insert(1, "site", ["a"] * 20 + ["b"] * (len(evaluation) - 20))
-    evaluation.to_csv(project.root / "data" / "eval.csv", index=False)
-    rules(
-        project,
-        {"accuracy": {"max_drop": 0.02}},
-        slices=[{"column": "site", "min_size": 15}, {"column": "clinic"}],
-    )
-    promote(project, "broken")  # a weak champion: the candidate below beats it overall
-    put(save_wrapped(tuned(project), tmp_path / "bad-on-a", "wrong_on_site_a"))
-    result = project.mlci("regress")
-    assert result.code == 1
-    assert checks(project)["accuracy"]["status"] == "pass"  # better overall
-    sliced = checks(project, "metric_slice")
-    assert sliced["site=a accuracy"]["status"] == "fail"
-    assert sliced["site=a accuracy"]["column"] == "site"
-    assert sliced["site=a accuracy"]["details"]["rows"] == 20
-    assert sliced["site=a accuracy"]["message"].startswith("accuracy on site=a: 0.0000 vs champion")
-    assert sliced["site=b accuracy"]["status"] == "pass"
-    assert {k.split()[0] for k in sliced} == {
-        "site=a",
-        "site=b",
-        "clinic=north",
-        "clinic=south",
-        "clinic=east",
-        "clinic=west",
-    }
-    step = report(project)["steps"][0]
-    first_slice = next(c for c in step["checks"] if c["id"] == "metric_slice")
-    assert first_slice["details"]["slice"] == "site=a"  # worst first
-    assert any(n.startswith("worst slices: site=a accuracy Δ -") for n in step["notes"])
-
-
-def test_slices_under_min_size_are_named_not_judged(champion: Project) -> None:
-    rules(champion, {"accuracy": {}}, slices=[{"column": "clinic", "min_size": 1000}])
-    assert champion.mlci("regress").code == 0
-    assert checks(champion, "metric_slice") == {}
-    notes = report(champion)["steps"][0]["notes"]
-    assert any(
-        n.startswith("slices of clinic under min_size 1000 rows not judged: ") for n in notes
-    )
-
-
 # --- budgets and sanity ---------------------------------------------------------------------------
 
 
@@ -253,34 +176,6 @@ def test_size_budget(champion: Project) -> None:
     size = checks(champion, "size")["model size"]
     assert size["status"] == "fail"
     assert size["message"].endswith("over max_mb 0.001")
-
-
-def test_nan_predictions_fail_sanity_and_skip_metrics(
-    champion: Project, put: Put, tmp_path: Path
-) -> None:
-    put(save_wrapped(tuned(champion), tmp_path / "nan", "nan"))
-    rules(champion, {"accuracy": {"max_drop": 0.01}})
-    assert champion.mlci("regress").code == 1
-    sanity = checks(champion, "predictions")["prediction sanity"]
-    assert sanity["status"] == "fail"
-    assert sanity["message"] == "the candidate predicted NaN or inf on 29 of 199 rows"
-    assert checks(champion)["accuracy"]["status"] == "skip"
-
-
-def test_a_class_the_champion_never_predicted_fails_unless_allowed(
-    champion: Project, put: Put, tmp_path: Path
-) -> None:
-    put(save_wrapped(tuned(champion), tmp_path / "seven", "new_class"))
-    rules(champion, {"accuracy": {}}, task="multiclass")
-    assert champion.mlci("regress").code == 1
-    sanity = checks(champion, "predictions")["prediction sanity"]
-    assert sanity["message"] == (
-        "the candidate predicts class(es) 7 unknown to the evaluation labels and the champion "
-        "(allow with model.allow_new_classes)"
-    )
-    rules(champion, {"accuracy": {}}, task="multiclass", allow_new_classes=True)
-    assert champion.mlci("regress").code == 0
-    assert checks(champion, "predictions")["prediction sanity"]["status"] == "pass"
 
 
 # --- bad input: one line, exit 2 ------------------------------------------------------------
@@ -371,25 +266,6 @@ def test_bad_config_names_the_key(project: Project, model: dict[str, Any], messa
 
 
 # --- the evaluation data -------------------------------------------------------------------------
-
-
-def test_parquet_in_small_batches_gives_the_same_numbers_as_csv(champion: Project) -> None:
-    rules(champion, {"accuracy": {"max_drop": 0.02}, "roc_auc": {}, "log_loss": {}})
-    assert champion.mlci("regress").code == 0
-    from_csv = {k: c["details"] for k, c in checks(champion).items()}
-    pd.read_csv(champion.root / "data" / "eval.csv").to_parquet(
-        champion.root / "data" / "eval.parquet"
-    )
-    rules(
-        champion,
-        {"accuracy": {"max_drop": 0.02}, "roc_auc": {}, "log_loss": {}},
-        eval_data="data/eval.parquet",
-        batch_size=16,
-    )
-    assert champion.mlci("regress").code == 0
-    from_parquet = {k: c["details"] for k, c in checks(champion).items()}
-    assert from_parquet == from_csv
-    assert checks(champion, "latency")["prediction latency"]["details"]["batch_rows"] == 16
 
 
 def test_the_evaluation_is_logged_as_an_mlflow_run(champion: Project) -> None:
