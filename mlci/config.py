@@ -10,7 +10,6 @@ import difflib
 import os
 import warnings
 from collections.abc import Iterator, Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlci.errors import ConfigError, quoted
+from mlci.model.catalogue import CATALOGUE, unknown_metric_message
+from mlci.model.catalogue import Task as Task  # noqa: PLC0414  # re-exported: a field type of the models
 from mlci.results import digest_text
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -26,12 +27,6 @@ DEFAULT_CONFIG = "mlci.yaml"
 
 class ConfigWarning(UserWarning):
     """An unknown key in mlci.yaml."""
-
-
-class Task(str, Enum):
-    BINARY = "binary"
-    MULTICLASS = "multiclass"
-    REGRESSION = "regression"
 
 
 class _Section(BaseModel):
@@ -454,10 +449,8 @@ def _check_metric_names(config: Config, path: Path) -> None:
     """A metric mlci does not know is a config error before any work starts."""
     if config.model is None:
         return
-    from mlci.model.metrics import METRICS, unknown_metric_message
-
     for name in config.model.metrics:
-        if name not in METRICS[config.model.task]:
+        if name not in CATALOGUE[config.model.task]:
             raise ConfigError(unknown_metric_message(path.name, config.model.task, name))
 
 

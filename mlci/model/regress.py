@@ -19,6 +19,7 @@ from mlci.adapters.mlflow_registry import LocalModel, Registry, load_pyfunc, scr
 from mlci.config import LoadedConfig, MetricRule, ModelConfig, Task
 from mlci.errors import ConfigError, InputError
 from mlci.model.bootstrap import Paired, compare
+from mlci.model.catalogue import DEFAULT_METRICS, unknown_metric_message
 from mlci.model.checks import (
     Latency,
     Sanity,
@@ -30,14 +31,8 @@ from mlci.model.checks import (
     size_mb,
 )
 from mlci.model.evaldata import EvalFile
-from mlci.model.metrics import (
-    DEFAULT_METRICS,
-    Metric,
-    Outputs,
-    Target,
-    metric_for,
-    unknown_metric_message,
-)
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import METRICS, Metric
 from mlci.model.predict import Predictor, Raw
 from mlci.model.rules import FIRST_MODEL, Scored, judge
 from mlci.results import CheckResult, ModelRef, Status, StepResult
@@ -148,13 +143,8 @@ def _label(loaded: LoadedConfig) -> str:
 def _rules(loaded: LoadedConfig) -> tuple[tuple[Metric, MetricRule], ...]:
     cfg = loaded.require_model()
     configured = dict(cfg.metrics) or {n: MetricRule() for n in DEFAULT_METRICS[cfg.task]}
-    out = []
-    for name, rule in configured.items():
-        metric = metric_for(cfg.task, name)
-        if metric is None:
-            raise ConfigError(unknown_metric_message(loaded.path.name, cfg.task, name))
-        out.append((metric, rule))
-    return tuple(out)
+    # load_config refused unknown metric names already
+    return tuple((METRICS[cfg.task][name], rule) for name, rule in configured.items())
 
 
 def _check_columns(loaded: LoadedConfig, source: EvalFile, label: str) -> None:
