@@ -93,7 +93,8 @@ def _prepare(root: Path, say: Say) -> None:
 
 
 def _write_contract(root: Path) -> None:
-    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_contract
     from mlci.data.reader import read_table
 
     # The cell measurements are heavy-tailed: a sample's extremes understate the population's,

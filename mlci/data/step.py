@@ -13,15 +13,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlci.config import LoadedConfig, ValidateConfig
-from mlci.data.contract import Contract, Role, load_contract, roles_of
+from mlci.data.contract import Contract, load_contract
 from mlci.data.drift import check_drift
 from mlci.data.engine import DataSource, describe, open_source, profile_source
+from mlci.data.infer import roles_of
 from mlci.data.integrity import check_integrity
 from mlci.data.joint import check_joint_drift
 from mlci.data.profile import Profile
 from mlci.data.progress import ReadProgress
 from mlci.data.reference import Reference, load_reference
 from mlci.data.shift import check_roles, is_classes
+from mlci.data.types import Role
 from mlci.data.validate import check_contract
 from mlci.errors import InputError
 from mlci.results import CheckResult, StepResult

@@ -83,7 +83,8 @@ RANGE_MARGIN = 1.0
 
 def _contract(source: Path) -> str:
     """`mlci schema infer`'s core, on the reference (the data the model learnt from)."""
-    from mlci.data.contract import dump_contract, infer_from_profile
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_from_profile
     from mlci.data.profile import build_profile
 
     profile = build_profile((source,))
