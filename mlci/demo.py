@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from mlci.adapters.dvc import dvc
-from mlci.config import LoadedConfig, load_config
+from mlci.config_load import LoadedConfig, load_config
 from mlci.errors import InputError, RefusedError
 from mlci.gate import GATE, run_steps
 from mlci.promotion import promote_as_configured, rollback_as_configured

@@ -14,7 +14,7 @@ from pathlib import Path
 from mlci import __version__
 from mlci.adapters.git import head_sha
 from mlci.adapters.mlflow_registry import Registry
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.results import GateReport, ModelRef, Provenance, StepResult
 
 Progress = Callable[[str], None]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mlci.config import LoadedConfig, ValidateConfig
+from mlci.config import ValidateConfig
+from mlci.config_load import LoadedConfig
 from mlci.data.contract import Contract, load_contract
 from mlci.data.drift import check_drift
 from mlci.data.engine import DataSource, describe, open_source, profile_source

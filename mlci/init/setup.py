@@ -62,7 +62,7 @@ def init_repository(*, root: Path, answers: Answers, force: bool) -> InitResult:
 
 def _check_config(root: Path, text: str) -> None:
     """What init writes must load: `--name "my model"` is refused here, before any write."""
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.errors import ConfigError
 
     probe = root / f".{CONFIG}.init"

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.adapters.mlflow_registry import LocalModel, Registry, load_pyfunc, scratch_dir
-from mlci.config import LoadedConfig, MetricRule, ModelConfig, Task
+from mlci.config import MetricRule, ModelConfig, Task
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
 from mlci.model.bootstrap import Paired, compare
 from mlci.model.catalogue import DEFAULT_METRICS, unknown_metric_message

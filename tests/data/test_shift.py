@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from mlci.config import FreshnessConfig, load_config
+from mlci.config import FreshnessConfig
+from mlci.config_load import load_config
 from mlci.data.contract import ColumnContract, Contract
 from mlci.data.infer import roles_of
 from mlci.data.profile import Profile, merge, profile_table
