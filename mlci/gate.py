@@ -40,7 +40,7 @@ class Run:
 def validate_step(run: Run) -> StepOutput:
     from mlci.data.step import run_validate
 
-    out = run_validate(loaded=run.loaded, report_dir=run.report_dir)
+    out = run_validate(loaded=run.loaded, report_dir=run.report_dir, progress=run.progress)
     return StepOutput(step=out.step, data=out.data_digests)
 
 
