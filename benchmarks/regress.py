@@ -141,7 +141,7 @@ def floor(candidate: Path, champion: Path, eval_data: Path, *, read: bool) -> tu
 
 
 def gate(config: Path) -> tuple[float, float, Any]:
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.gate import registry_for
     from mlci.model.regress import run_regress
 

@@ -208,7 +208,8 @@ def measure(name: str, *args: str, timeout: float = 7_200) -> dict[str, Any]:
 def prepare(workdir: Path, rows: int) -> tuple[Path, Path]:
     """The data file and an mlci project whose reference is the stored profile (rows=1,000:
     a table of the same kind, to measure what every run costs whatever its size)."""
-    from mlci.data.contract import dump_contract, infer_from_profile
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_from_profile
     from mlci.data.profile import profile_file, read_profile, write_profile
     from mlci.errors import InputError
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from mlci.adapters.mlflow_registry import Registry, VersionInfo, load_pyfunc, scratch_dir
-from mlci.config import LoadedConfig, ModelConfig
+from mlci.config import ModelConfig
+from mlci.config_load import LoadedConfig
 from mlci.data.profile import Profile, from_json, profile_file, profile_table, to_json
 from mlci.errors import InputError, RefusedError
 from mlci.results import GateReport

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlci import __version__
-from mlci.config import DvcReference, LoadedConfig, candidate_is_local
+from mlci.config import DvcReference, candidate_is_local
+from mlci.config_load import LoadedConfig
 from mlci.results import GateReport
 
 CACHE_DIR = Path(".mlci") / "cache"

@@ -20,7 +20,8 @@ from mlci.adapters.mlflow_registry import Registry, VersionInfo
 from mlci.baseline import Baseline, load_baseline
 from mlci.canary_checks import compare_errors, compare_latency
 from mlci.canary_moves import Arms, abort, graduate
-from mlci.config import CanaryConfig, LoadedConfig, MonitorConfig
+from mlci.config import CanaryConfig, MonitorConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
 from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window

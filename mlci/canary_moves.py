@@ -2,7 +2,7 @@
 
 Both run under the promotion lock, repair what a killed run left, and re-read @challenger first:
 a challenger replaced since the analysis read the logs is refused, not moved. Graduation is a
-promote event (`cause` names the canary), committed by mlci.promotion's own path, so
+promote event (`cause` names the canary), committed by mlci.trail's own path, so
 @previous-champion, the audit tags and the champion stack are exactly a promote's; only then is
 @challenger removed. An abort is a `canary-abort` event naming the challenger alias, written
 pending, then the alias removed, then done.
@@ -16,7 +16,8 @@ from mlci.adapters.mlflow_registry import Registry
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
 from mlci.locking import promotion_lock
-from mlci.promotion import Action, State, _commit, _new_event, adopt, repair, write_event
+from mlci.promotion import adopt
+from mlci.trail import Action, State, commit_event, new_event, repair, write_event
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,10 @@ def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:
         _check_still_challenger(registry, arms)
         current = registry.by_alias(name, alias)
         adopt(registry, name, alias, current, at=arms.at)
-        pending = _new_event(
+        pending = new_event(
             registry, name, Action.PROMOTE, arms.version, current, at=arms.at, cause=cause
         )
-        _commit(registry, name, alias, pending)
+        commit_event(registry, name, alias, pending)
         registry.delete_alias(name, arms.challenger_alias)
     was = f" (was v{current.version})" if current else ""
     return (
@@ -56,7 +57,7 @@ def abort(registry: Registry, arms: Arms, *, cause: str) -> str:
     with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
         repair(registry, name, arms.champion_alias)
         _check_still_challenger(registry, arms)
-        event = _new_event(
+        event = new_event(
             registry, name, Action.CANARY_ABORT, arms.version, None, at=arms.at, cause=cause
         )
         pending = replace(event, alias=arms.challenger_alias)

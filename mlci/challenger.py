@@ -4,7 +4,7 @@ The same checks as promote (a passing report for this candidate, the same config
 the champion the gate compared against), and one more: the challenger must differ from the
 champion, by version and by files, or the canary would compare the champion with itself. The move
 is audited like every other (a `canary` event naming the alias it moved, written pending, then the
-alias, then done; mlci.promotion.repair finishes or aborts one a killed run left pending).
+alias, then done; mlci.trail.repair finishes or aborts one a killed run left pending).
 """
 
 from __future__ import annotations
@@ -13,24 +13,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
 from mlci.locking import promotion_lock
 from mlci.promotion import (
-    Action,
     Moved,
     PromoteRequest,
-    State,
     _check_champion_unchanged,
     _check_digest,
     _check_report,
-    _new_event,
     configured_request,
     registered,
-    repair,
-    write_event,
 )
+from mlci.trail import Action, State, new_event, repair, write_event
 
 
 def promote_canary(*, registry: Registry, request: PromoteRequest, challenger: str) -> Moved:
@@ -92,7 +88,7 @@ def _move(
 ) -> None:
     name = request.model_name
     pending = replace(
-        _new_event(registry, name, Action.CANARY, version.version, current, at=request.at,
+        new_event(registry, name, Action.CANARY, version.version, current, at=request.at,
                    report_digest=request.report_digest, git_sha=request.report.provenance.git_sha),
         alias=challenger,
     )  # fmt: skip

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from mlci.config import DvcReference, LoadedConfig, candidate_is_local, load_config
+from mlci.config import DvcReference, candidate_is_local
+from mlci.config_load import LoadedConfig, load_config
 from mlci.errors import MlciError
 
 

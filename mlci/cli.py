@@ -153,7 +153,7 @@ def _quiet_libraries(debug: bool) -> None:
 def _show_warning(
     message: Warning | str, category: type[Warning], *_: object, **__: object
 ) -> None:
-    from mlci.config import ConfigWarning
+    from mlci.config_load import ConfigWarning
 
     if issubclass(category, ConfigWarning):
         click.echo(f"mlci: warning: {message}", err=True)

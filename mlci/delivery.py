@@ -1,4 +1,4 @@
-"""Delivery figures (DORA's four keys) read from a model's promotion trail (mlci/promotion.py).
+"""Delivery figures (DORA's four keys) read from a model's promotion trail (mlci/trail.py).
 
 Pure functions over the events that happened; the only outside fact is each promoted commit's
 time, which the caller reads from git and passes in (unknown when the SHA is not in the
@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import InputError
-from mlci.promotion import Action, Event
+from mlci.trail import Action, Event
 
 MONITOR_CAUSE = "mlci monitor"  # the prefix mlci/monitor/rollback.py puts on its events' cause
 _UNITS = {"h": 3_600, "d": 86_400, "w": 604_800}
@@ -207,7 +207,7 @@ def stats_as_configured(
     """delivery_stats() over the registry mlci.yaml names, commit times from its git repository."""
     from mlci.adapters.git import commit_time
     from mlci.gate import registry_for
-    from mlci.promotion import history
+    from mlci.trail import history
 
     window, failure = (
         parse_duration("--since", since),

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from mlci.adapters.dvc import dvc
-from mlci.config import LoadedConfig, load_config
+from mlci.config_load import LoadedConfig, load_config
 from mlci.errors import InputError, RefusedError
 from mlci.gate import GATE, run_steps
 from mlci.promotion import promote_as_configured, rollback_as_configured
@@ -93,7 +93,8 @@ def _prepare(root: Path, say: Say) -> None:
 
 
 def _write_contract(root: Path) -> None:
-    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_contract
     from mlci.data.reader import read_table
 
     # The cell measurements are heavy-tailed: a sample's extremes understate the population's,

@@ -14,7 +14,7 @@ from pathlib import Path
 from mlci import __version__
 from mlci.adapters.git import head_sha
 from mlci.adapters.mlflow_registry import Registry
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.results import GateReport, ModelRef, Provenance, StepResult
 
 Progress = Callable[[str], None]
@@ -40,7 +40,7 @@ class Run:
 def validate_step(run: Run) -> StepOutput:
     from mlci.data.step import run_validate
 
-    out = run_validate(loaded=run.loaded, report_dir=run.report_dir)
+    out = run_validate(loaded=run.loaded, report_dir=run.report_dir, progress=run.progress)
     return StepOutput(step=out.step, data=out.data_digests)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlci.adapters import dvc
-from mlci.config import LoadedConfig, candidate_is_local
+from mlci.config import candidate_is_local
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError, ServiceError
 
 Say = Callable[[str], None]

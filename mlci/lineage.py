@@ -21,7 +21,8 @@ from pathlib import Path
 from mlci import __version__
 from mlci.adapters import dvc, git
 from mlci.adapters.mlflow_registry import Registry, VersionInfo, scratch_dir
-from mlci.config import LoadedConfig, candidate_is_local
+from mlci.config import candidate_is_local
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError, ServiceError
 from mlci.results import CheckResult, Status, StepResult
 

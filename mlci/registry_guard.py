@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mlci.adapters.mlflow_registry import Registry
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError
 
 SQLITE = "sqlite:///"

@@ -217,7 +217,8 @@ def project(tmp_path: Path, trained: Path, migrated_db: Path) -> Project:
     about seven seconds of schema migrations, and a copy is the same registry (experiments and
     models are created on first use, with this project's own artifact folder).
     """
-    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_contract
     from mlci.data.reader import read_table
 
     root = tmp_path / "project"

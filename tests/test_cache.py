@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from mlci.cache import gate_key
-from mlci.config import load_config
+from mlci.config_load import load_config
 from tests.conftest import Project
 
 REUSED = "its report is reused (--no-cache runs the gate again)"

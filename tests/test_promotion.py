@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from mlci.promotion import Action, Event, champion_stack
 from tests.conftest import Project, git
 
 MODEL = "breast-cancer-classifier"
@@ -234,19 +233,3 @@ def test_history_after_promote_promote_rollback_promote(project: Project) -> Non
     assert [line.split()[1:3] for line in table.out.splitlines()] == [
         ["promote", "v2"], ["rollback", "v1"], ["promote", "v2"], ["promote", "v1"],
     ]  # fmt: skip
-
-
-def test_champion_stack_replay() -> None:
-    def ev(seq: int, action: Action, version: str) -> Event:
-        return Event(seq, action, version, None, "t", "me")
-
-    events = (
-        ev(1, Action.PROMOTE, "1"),
-        ev(2, Action.PROMOTE, "2"),
-        ev(3, Action.PROMOTE, "3"),
-        ev(4, Action.ROLLBACK, "2"),
-        ev(5, Action.ROLLBACK, "5"),  # rollback --to a version that was never below: pushed
-    )
-    assert champion_stack(events[:3]) == ("1", "2", "3")
-    assert champion_stack(events[:4]) == ("1", "2")
-    assert champion_stack(events) == ("1", "2", "5")

@@ -122,7 +122,8 @@ def test_two_racing_promotes_exactly_one_wins(
         root = tmp_path / name
         shutil.copytree(EXAMPLE, root)
         shutil.copytree(trained / "data", root / "data")
-        from mlci.data.contract import dump_contract, infer_contract
+        from mlci.data.contract import dump_contract
+        from mlci.data.infer import infer_contract
         from mlci.data.reader import read_table
 
         contract = infer_contract(read_table(root / "data" / "train.csv"), range_margin=1.0)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mlci import __version__
 from mlci.adapters.git import head_sha
 from mlci.adapters.mlflow_registry import EXPERIMENT, Registry, registry_errors
-from mlci.config import LoadedConfig
+from mlci.config_load import LoadedConfig
 from mlci.results import CheckResult, GateReport, Provenance
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ def run_and_report(
     as_json: bool = False,
 ) -> int:
     from mlci.cache import run_gate
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.report.io import write_report
     from mlci.report.render import render_terminal
 

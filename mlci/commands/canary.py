@@ -26,7 +26,7 @@ from mlci.commands._options import config_option
 def command(config_path: Path, report_json: Path, dry_run: bool) -> int:
     """Analyse the challenger against the champion on the logs: graduate, abort or continue."""
     from mlci.canary import Decision, run_canary
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.report.io import write_report
     from mlci.report.render import render_terminal
 

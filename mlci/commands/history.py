@@ -11,7 +11,7 @@ import click
 from mlci.commands._options import config_option
 
 if TYPE_CHECKING:
-    from mlci.config import LoadedConfig
+    from mlci.config_load import LoadedConfig
 
 
 @click.command(name="history")
@@ -40,9 +40,9 @@ def command(
     failure_window: str,
 ) -> int:
     """Show the champion timeline of a model."""
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.gate import registry_for
-    from mlci.promotion import history
+    from mlci.trail import history
 
     loaded = load_config(config_path)
     name = model_name or loaded.require_model().name

@@ -25,7 +25,7 @@ from mlci.commands._options import config_option
 )
 def command(config_path: Path, report_json: Path, dry_run: bool) -> int:
     """Check production inference logs against the champion's stored baseline."""
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.monitor.step import run_monitor
     from mlci.report.io import write_report
     from mlci.report.render import render_terminal

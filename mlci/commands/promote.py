@@ -27,7 +27,7 @@ from mlci.commands._options import config_option
 def command(config_path: Path, report_path: Path, canary: bool) -> int:
     """Move @champion to the candidate, through a passing report."""
     from mlci.challenger import promote_canary_as_configured
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.promotion import promote_as_configured
 
     run = promote_canary_as_configured if canary else promote_as_configured

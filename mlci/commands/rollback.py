@@ -24,7 +24,7 @@ from mlci.commands._options import config_option
 )
 def command(config_path: Path, to: str | None, force: bool) -> int:
     """Move @champion back to the previous champion."""
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.promotion import rollback_as_configured
 
     moved = rollback_as_configured(load_config(config_path), to=to, force=force)

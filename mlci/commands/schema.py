@@ -37,8 +37,10 @@ def infer(
 ) -> int:
     """Write a contract (column roles, types, nullability, ranges, categories, unique keys)
     inferred from DATA (a CSV or Parquet file, read as a stream, or a profile JSON)."""
-    from mlci.data.contract import Role, dump_contract, infer_from_profile
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_from_profile
     from mlci.data.profile import build_profile
+    from mlci.data.types import Role
 
     profile = build_profile((data,))
     contract = infer_from_profile(

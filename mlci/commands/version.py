@@ -30,7 +30,7 @@ from mlci.commands._options import config_option, progress
 def command(config_path: Path, report_json: Path, dry_run: bool, verify: bool | None) -> int:
     """Track data and models with DVC and record lineage."""
     from mlci.adapters.mlflow_registry import DIGEST_TAG
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.gate import registry_for, report_of
     from mlci.lineage import refuse_to_clobber, run_version, verify_by_default
     from mlci.report.io import write_report

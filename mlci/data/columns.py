@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.data.arrow import as_integers, floats, integers, primitive
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
-from mlci.data.contract import ColumnType
 from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
 from mlci.data.rowsample import RowSampler
@@ -37,6 +36,7 @@ from mlci.data.stats import (
     Profile,
     own_histogram,
 )
+from mlci.data.types import ColumnType
 
 if TYPE_CHECKING:
     import numpy as np

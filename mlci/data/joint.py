@@ -17,9 +17,9 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import JointDriftConfig
-from mlci.data.contract import Role
 from mlci.data.drift import FAIL_RARER
 from mlci.data.profile import Profile
+from mlci.data.types import Role
 from mlci.results import CheckResult, Status
 
 if TYPE_CHECKING:

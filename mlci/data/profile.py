@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.data.columns import Accumulator, column_type_of
-from mlci.data.contract import ColumnType
 from mlci.data.reader import (
     Advance,
     BatchStream,
@@ -47,6 +46,7 @@ from mlci.data.stats import (
     histogram_from_sample,
     own_histogram,
 )
+from mlci.data.types import ColumnType
 from mlci.errors import InputError
 
 if TYPE_CHECKING:

@@ -1,12 +1,15 @@
-"""Progress of a long read on stderr: a bar on a terminal, a quiet line now and then in CI.
+"""Progress of a long read: ReadProgress draws it on a stream (a bar on a terminal, a quiet line
+now and then in CI); ReadReport hands the same lines to a step's progress callback, so the command
+that called the step decides whether and where they are shown.
 
-Nothing is shown for work that ends within the first two seconds, so small files stay silent.
+Nothing is reported for work that ends within the first two seconds, so small files stay silent.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -58,8 +61,28 @@ class ReadProgress:
 
     def _line(self, fraction: float | None, now: float) -> None:
         self.last = now
-        pct = f" ({fraction:.0%})" if fraction is not None else ""
-        self.stream.write(
-            f"mlci: {self.label}: {self.rows:,} rows{pct}, {now - self.started:.0f}s\n"
-        )
+        self.stream.write(f"mlci: {_line(self.label, self.rows, fraction, now - self.started)}\n")
         self.stream.flush()
+
+
+@dataclass
+class ReadReport:
+    """`advance(rows, fraction)` after each batch: a line to SAY now and then, none at the end."""
+
+    label: str
+    say: Callable[[str], None]
+    rows: int = 0
+    started: float = field(default_factory=time.monotonic)
+    last: float = 0.0
+
+    def advance(self, rows: int, fraction: float | None) -> None:
+        self.rows += rows
+        now = time.monotonic()
+        if now - self.started >= _QUIET_FOR and now - self.last >= _LINE_EVERY:
+            self.last = now
+            self.say(_line(self.label, self.rows, fraction, now - self.started))
+
+
+def _line(label: str, rows: int, fraction: float | None, seconds: float) -> str:
+    pct = f" ({fraction:.0%})" if fraction is not None else ""
+    return f"{label}: {rows:,} rows{pct}, {seconds:.0f}s"

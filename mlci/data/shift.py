@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, timezone
 from statistics import NormalDist
 
 from mlci.config import FreshnessConfig
-from mlci.data.contract import Role
 from mlci.data.drift import FAIL_RARER, chi2_quantile
 from mlci.data.integrity import MAX_CLASSES
 from mlci.data.profile import ColumnProfile, Profile
+from mlci.data.types import Role
 from mlci.results import CheckResult, Status
 
 _SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "D": 86_400.0}

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.contract import ColumnType
 from mlci.data.rowsample import RowSample
 from mlci.data.sketch import HashSample, QuantileSample
+from mlci.data.types import ColumnType
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mlci.config import LoadedConfig, ValidateConfig
-from mlci.data.contract import Contract, Role, load_contract, roles_of
+from mlci.config import ValidateConfig
+from mlci.config_load import LoadedConfig
+from mlci.data.contract import Contract, load_contract
 from mlci.data.drift import check_drift
 from mlci.data.engine import DataSource, describe, open_source, profile_source
+from mlci.data.infer import roles_of
 from mlci.data.integrity import check_integrity
 from mlci.data.joint import check_joint_drift
 from mlci.data.profile import Profile
-from mlci.data.progress import ReadProgress
+from mlci.data.progress import ReadReport
 from mlci.data.reference import Reference, load_reference
 from mlci.data.shift import check_roles, is_classes
+from mlci.data.types import Role
 from mlci.data.validate import check_contract
 from mlci.errors import InputError
 from mlci.results import CheckResult, StepResult
+
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,11 @@ class ValidateOutcome:
     profile: Profile | None = None
 
 
-def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> ValidateOutcome:
+def run_validate(
+    *, loaded: LoadedConfig, report_dir: Path | None = None, progress: Progress | None = None
+) -> ValidateOutcome:
     """REPORT_DIR: where deepchecks' HTML goes (next to mlci's report); default: the config's
-    folder."""
+    folder. PROGRESS: now and then a line on a long read (None: nothing is said)."""
     started = time.perf_counter()
     data_path = loaded.require_data("path")
     contract = _contract(loaded)
@@ -44,9 +52,10 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     # records is then taken on a thread while the rows are profiled
     settings = loaded.config.validate_
     data = open_source(data_path, settings)
+    say = progress or _silent
     with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
-        reference = _reference(loaded, Path(work))
-        current = _profile(data, reference, settings)
+        reference = _reference(loaded, Path(work), say)
+        current = _profile(data, reference, settings, say)
         checks = _checks(loaded, current, reference, contract)
         notes = _notes(loaded, current, reference, contract)
         notes += tuple(n for n in [describe(settings, data)] if n)
@@ -78,26 +87,25 @@ def _contract(loaded: LoadedConfig) -> Contract | None:
     return None if schema is None else load_contract(Path(schema))
 
 
-def _reference(loaded: LoadedConfig, work: Path) -> Reference | None:
-    progress = ReadProgress("reading the reference")
-    try:
-        return load_reference(
-            loaded,
-            workdir=work,
-            batch_rows=loaded.config.validate_.batch_rows,
-            advance=progress.advance,
-        )
-    finally:
-        progress.close()
+def _silent(message: str) -> None:
+    pass
 
 
-def _profile(data: DataSource, reference: Reference | None, settings: ValidateConfig) -> Profile:
-    progress = ReadProgress(f"profiling {data.name}")
+def _reference(loaded: LoadedConfig, work: Path, say: Progress) -> Reference | None:
+    return load_reference(
+        loaded,
+        workdir=work,
+        batch_rows=loaded.config.validate_.batch_rows,
+        advance=ReadReport("reading the reference", say).advance,
+    )
+
+
+def _profile(
+    data: DataSource, reference: Reference | None, settings: ValidateConfig, say: Progress
+) -> Profile:
     edges = reference.profile.edges() if reference else None
-    try:
-        return profile_source(data, settings=settings, edges=edges, advance=progress.advance)
-    finally:
-        progress.close()
+    advance = ReadReport(f"profiling {data.name}", say).advance
+    return profile_source(data, settings=settings, edges=edges, advance=advance)
 
 
 def _checks(

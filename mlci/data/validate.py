@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlci.data.contract import ColumnContract, ColumnType, Contract, Role
+from mlci.data.contract import ColumnContract, Contract
 from mlci.data.profile import ColumnProfile, Profile
+from mlci.data.types import ColumnType, Role
 from mlci.results import CheckResult, Status
 
 # Which observed column types satisfy a contract type. An int column with nulls reads as float

@@ -62,7 +62,7 @@ def init_repository(*, root: Path, answers: Answers, force: bool) -> InitResult:
 
 def _check_config(root: Path, text: str) -> None:
     """What init writes must load: `--name "my model"` is refused here, before any write."""
-    from mlci.config import load_config
+    from mlci.config_load import load_config
     from mlci.errors import ConfigError
 
     probe = root / f".{CONFIG}.init"
@@ -83,7 +83,8 @@ RANGE_MARGIN = 1.0
 
 def _contract(source: Path) -> str:
     """`mlci schema infer`'s core, on the reference (the data the model learnt from)."""
-    from mlci.data.contract import dump_contract, infer_from_profile
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_from_profile
     from mlci.data.profile import build_profile
 
     profile = build_profile((source,))

@@ -3,7 +3,7 @@
 Both models are scored on the same resample (the same row counts), so the interval is of the
 paired difference, which is much narrower than two separate intervals when the models agree on
 most rows. A resample is a multinomial draw of row counts; the metrics take them as weights
-(mlci.model.metrics.Scorer), a few hundred resamples per matrix product.
+(mlci.model.scorer.Scorer), a few hundred resamples per matrix product.
 
 Above `max_rows` rows the resamples have size m = max_rows, drawn from a fixed random subset,
 and the percentile interval is shrunk around the full-data estimate by sqrt(m / n): the
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlci.config import BootstrapConfig
-from mlci.model.metrics import Metric, Outputs, Scorer, Target
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import Metric
+from mlci.model.scorer import Scorer
 
 if TYPE_CHECKING:
     import numpy as np

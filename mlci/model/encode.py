@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.config import Task
 from mlci.errors import InputError
-from mlci.model.metrics import Outputs, Target
+from mlci.model.kernels import Outputs, Target
 from mlci.model.predict import Raw
 
 if TYPE_CHECKING:

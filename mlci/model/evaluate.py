@@ -22,7 +22,8 @@ from mlci.model.checks import (
     size_check,
 )
 from mlci.model.encode import encode
-from mlci.model.metrics import Metric, Outputs, Target
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import Metric
 from mlci.model.predict import Raw
 from mlci.model.rules import judge, scored
 from mlci.model.slices import slice_checks

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlci.adapters.mlflow_registry import LocalModel, Registry, scratch_dir
-from mlci.config import LoadedConfig, MetricRule, ModelConfig
+from mlci.config import MetricRule, ModelConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
+from mlci.model.catalogue import DEFAULT_METRICS, unknown_metric_message
 from mlci.model.evaldata import EvalFile
 from mlci.model.evaluate import evaluate
-from mlci.model.metrics import DEFAULT_METRICS, Metric, metric_for, unknown_metric_message
+from mlci.model.metrics import METRICS, Metric
 from mlci.model.rules import FIRST_MODEL
 from mlci.model.slices import slice_notes
 from mlci.model.stream import Streamed, models, stream
@@ -116,13 +118,8 @@ def _label(loaded: LoadedConfig) -> str:
 def _rules(loaded: LoadedConfig) -> tuple[tuple[Metric, MetricRule], ...]:
     cfg = loaded.require_model()
     configured = dict(cfg.metrics) or {n: MetricRule() for n in DEFAULT_METRICS[cfg.task]}
-    out = []
-    for name, rule in configured.items():
-        metric = metric_for(cfg.task, name)
-        if metric is None:
-            raise ConfigError(unknown_metric_message(loaded.path.name, cfg.task, name))
-        out.append((metric, rule))
-    return tuple(out)
+    # load_config refused unknown metric names already
+    return tuple((METRICS[cfg.task][name], rule) for name, rule in configured.items())
 
 
 def _check_columns(loaded: LoadedConfig, source: EvalFile, label: str) -> None:

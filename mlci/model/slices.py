@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.config import MetricRule, ModelConfig
 from mlci.model.bootstrap import compare
-from mlci.model.metrics import Metric, Outputs, Target
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import Metric
 from mlci.model.rules import Scored, judge, scored
 from mlci.results import CheckResult
 

@@ -110,8 +110,8 @@ def performance(
     if rows < cfg.min_labels:
         why = f"{rows:,} labelled row(s) in the window, fewer than min_labels {cfg.min_labels}"
         return [_skip("performance", "Performance", why)]
-    from mlci.model.metrics import point
     from mlci.model.rules import Scored, judge
+    from mlci.model.scorer import point
 
     target, outputs, metrics = _encoded(window, baseline, model)
     observed = point([m for m, _ in metrics], target, outputs) if metrics else {}
@@ -139,7 +139,9 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
     import numpy as np
 
     from mlci.config import Task
-    from mlci.model.metrics import DEFAULT_METRICS, Outputs, Target, metric_for
+    from mlci.model.catalogue import DEFAULT_METRICS
+    from mlci.model.kernels import Outputs, Target
+    from mlci.model.metrics import metric_for
 
     rules = dict(model.metrics) or {n: MetricRule() for n in DEFAULT_METRICS[model.task]}
     found = [(metric_for(model.task, n), r) for n, r in rules.items()]

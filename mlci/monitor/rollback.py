@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mlci.adapters.mlflow_registry import Registry, VersionInfo
-from mlci.config import LoadedConfig
-from mlci.promotion import champion_stack, history, rollback
+from mlci.config_load import LoadedConfig
+from mlci.promotion import rollback
+from mlci.trail import champion_stack, history
 
 CAUSE = "mlci monitor"
 

@@ -14,7 +14,8 @@ from mlci import __version__
 from mlci.adapters.git import head_sha
 from mlci.adapters.mlflow_registry import Registry, VersionInfo
 from mlci.baseline import Baseline, load_baseline
-from mlci.config import LoadedConfig, MonitorConfig
+from mlci.config import MonitorConfig
+from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
 from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window

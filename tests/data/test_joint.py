@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mlci.config import JointDriftConfig
-from mlci.data.contract import roles_of
+from mlci.data.infer import roles_of
 from mlci.data.joint import _auroc, _separability, check_joint_drift
 from mlci.data.profile import Profile, profile_table
 from mlci.results import CheckResult, Status

@@ -10,10 +10,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from mlci.config import FreshnessConfig, load_config
-from mlci.data.contract import ColumnContract, ColumnType, Contract, Role, roles_of
+from mlci.config import FreshnessConfig
+from mlci.config_load import load_config
+from mlci.data.contract import ColumnContract, Contract
+from mlci.data.infer import roles_of
 from mlci.data.profile import Profile, merge, profile_table
 from mlci.data.shift import check_roles
+from mlci.data.types import ColumnType, Role
 from mlci.data.validate import check_contract
 from mlci.errors import ConfigError
 from mlci.results import CheckResult, Status

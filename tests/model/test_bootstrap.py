@@ -9,7 +9,8 @@ import pytest
 
 from mlci.config import BootstrapConfig, Task
 from mlci.model.bootstrap import compare, multinomial_counts
-from mlci.model.metrics import METRICS, Outputs, Target
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import METRICS
 
 ACC = [METRICS[Task.BINARY]["accuracy"]]
 

@@ -9,7 +9,10 @@ import pytest
 from sklearn import metrics as skm
 
 from mlci.config import Task
-from mlci.model.metrics import DEFAULT_METRICS, METRICS, Outputs, Scorer, Target, point
+from mlci.model.catalogue import CATALOGUE
+from mlci.model.kernels import Outputs, Target
+from mlci.model.metrics import METRICS
+from mlci.model.scorer import Scorer, point
 
 
 def _binary(seed: int = 0, n: int = 500) -> tuple[Target, Outputs, np.ndarray]:
@@ -82,13 +85,18 @@ def test_regression_metrics_match_sklearn() -> None:
     assert got["r2"] == pytest.approx(skm.r2_score(y, pred), rel=1e-9)
 
 
-def test_every_metric_has_a_direction_and_defaults_exist() -> None:
-    lower = {
-        name for task in METRICS.values() for name, m in task.items() if not m.higher_is_better
-    }
-    assert lower == {"log_loss", "brier", "rmse", "mae", "mape"}
-    for task, names in DEFAULT_METRICS.items():
-        assert set(names) <= set(METRICS[task])
+def test_every_catalogue_entry_has_its_kernels() -> None:
+    for task, infos in CATALOGUE.items():
+        assert list(METRICS[task]) == list(infos)
+        for name, info in infos.items():
+            metric = METRICS[task][name]
+            assert (metric.higher_is_better, metric.needs_proba) == (
+                info.higher_is_better,
+                info.needs_proba,
+            )
+            assert (metric.stats is not None and metric.finish is not None) != (
+                metric.ranked is not None
+            )
 
 
 def test_roc_auc_of_a_single_class_is_undefined() -> None:

@@ -39,7 +39,8 @@ def build_project(
     model_name: str | None = None,
 ) -> Project:
     """The example project with v1 then v2 promoted (a real gate before each promote)."""
-    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_contract
     from mlci.data.reader import read_table
 
     shutil.copytree(EXAMPLE, root)

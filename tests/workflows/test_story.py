@@ -130,7 +130,8 @@ class Team:
 
 def build_team(root: Path, trained: Path, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The team repository on main: example project, DVC-tracked data and model, the callers."""
-    from mlci.data.contract import dump_contract, infer_contract
+    from mlci.data.contract import dump_contract
+    from mlci.data.infer import infer_contract
     from mlci.data.reader import read_table
 
     dev = root / "dev"
