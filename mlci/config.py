@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from mlci.errors import ConfigError, quoted
 from mlci.results import digest_text
@@ -86,7 +87,8 @@ class DvcReference(_Section):
 
 
 class DataConfig(_Section):
-    path: Path | None = None
+    # a file, folder or glob on disk, or an fsspec URL (s3://bucket/logs/), kept as text
+    path: Path | str | None = None
     # a data file (.csv/.parquet), a profile JSON (`mlci profile`), {dvc_rev: REV}, or
     # `champion`: the reference profile stored with the champion by `mlci promote`
     reference: Literal["champion"] | Path | DvcReference | None = Field(
@@ -94,6 +96,16 @@ class DataConfig(_Section):
     )
     schema_: Path | None = Field(default=None, alias="schema")
     label: str | None = None
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        # a URL stays text (Path would fold s3://bucket into s3:/bucket); anything else is a Path
+        if isinstance(value, str) and "://" not in value:
+            return Path(value)
+        if value is None or isinstance(value, (str, Path)):
+            return value
+        raise PydanticCustomError("path_type", "expected a file path or a URL")
 
     @field_validator("reference", mode="before")
     @classmethod
@@ -539,7 +551,7 @@ def _resolve_paths(config: Config, root: Path) -> Config:
 
     data = config.data.model_copy(
         update={
-            "path": absolute(config.data.path),
+            "path": url if isinstance(url := config.data.path, str) else absolute(url),
             # a DVC reference's path stays relative: DVC reads it inside the repository
             "reference": absolute(ref) if isinstance(ref := config.data.reference, Path) else ref,
             "schema_": absolute(config.data.schema_),

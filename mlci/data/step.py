@@ -38,11 +38,13 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
     """REPORT_DIR: where deepchecks' HTML goes (next to mlci's report); default: the config's
     folder."""
     started = time.perf_counter()
-    data_path = loaded.require_data("path")
+    data_path = loaded.config.data.path or loaded.require_data("path")  # a URL stays text
     contract = _contract(loaded)
     # a wrong suffix or a missing file fails here, before any reading; the digest the report
     # records is then taken on a thread while the rows are profiled
     settings = loaded.config.validate_
+    if settings.deepchecks is not None and isinstance(data_path, str):
+        raise InputError(f"{data_path}: validate.deepchecks reads local files, not URLs")
     data = open_source(data_path, settings)
     with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
         reference = _reference(loaded, Path(work))
@@ -55,7 +57,7 @@ def run_validate(*, loaded: LoadedConfig, report_dir: Path | None = None) -> Val
 
             found = run_suites(
                 config=settings.deepchecks,
-                data=data_path,
+                data=Path(data_path),
                 reference=reference.data_path if reference else None,
                 label=loaded.config.data.label,
                 html_dir=report_dir or loaded.root,
