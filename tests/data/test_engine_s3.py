@@ -101,3 +101,15 @@ def test_a_url_whose_filesystem_is_not_installed_names_the_package(tmp_path: Pat
         "mlci: error: gs://bucket/logs/: reading gs:// URLs needs the gcsfs package "
         "(pip install gcsfs)"
     )
+
+
+def test_deepchecks_on_a_url_is_refused_before_any_reading(tmp_path: Path) -> None:
+    proj = DataProject(tmp_path / "p", ".parquet")
+    proj.config["data"]["path"] = f"s3://{BUCKET}/logs/day-1/"
+    proj.config["validate"] = {"deepchecks": {"suites": ["data_integrity"]}}
+    proj.save_config()
+    done = run_mlci("validate", cwd=proj.root)
+    assert done.code == 2
+    assert done.err.strip() == (
+        f"mlci: error: s3://{BUCKET}/logs/day-1/: validate.deepchecks reads local files, not URLs"
+    )
