@@ -8,7 +8,8 @@ one Parquet file per size in row groups of 500,000 rows (a dask partition each),
 1M-row reference profile, the inferred contract, and drift on. Each measurement is a child
 process; its peak is the largest ru_maxrss of the process and of its reaped children (a dask
 worker process is one: so the peak shown for dask is the largest of the client and one worker,
-not their sum). Rows:
+not their sum); its CPU time is user + sys of the process and its reaped children (every
+thread, the dask workers included), steadier than wall time on a shared machine. Rows:
 
 - read floor: pyarrow streams every record batch (the faster of 65,536 and 196,608 rows);
 - local: `mlci validate` with `validate.engine: local` (the default);
