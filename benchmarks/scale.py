@@ -8,7 +8,8 @@ one Parquet file per size in row groups of 500,000 rows (a dask partition each),
 1M-row reference profile, the inferred contract, and drift on. Each measurement is a child
 process; its peak is the largest ru_maxrss of the process and of its reaped children (a dask
 worker process is one: so the peak shown for dask is the largest of the client and one worker,
-not their sum). Rows:
+not their sum); its CPU time is user + sys of the process and its reaped children (every
+thread, the dask workers included), steadier than wall time on a shared machine. Rows:
 
 - read floor: pyarrow streams every record batch (the faster of 65,536 and 196,608 rows);
 - local: `mlci validate` with `validate.engine: local` (the default);
@@ -81,11 +82,13 @@ def child(name: str, args: list[str]) -> None:
     }
     tasks[name](*args)
     seconds = time.perf_counter() - started
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak / 1024}))
 
 
 def measure(name: str, *args: str, repeat: int = 1) -> dict[str, Any]:
@@ -133,8 +136,8 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1:])
         return
-    print("| rows | what | wall s | rows/s | peak MiB | vs read |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print("| rows | what | wall s | rows/s | peak MiB | vs read | CPU s | CPU vs read |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for rows in args.rows or [10_000_000, 50_000_000]:
         data, local = prepared(args.workdir, rows, "local")
         reads = [measure("read", str(data), str(n), repeat=args.repeat) for n in (65_536, 196_608)]
@@ -145,20 +148,23 @@ def main() -> None:
             _, proj = prepared(args.workdir, rows, "dask", n)
             runs.append((f"mlci validate, dask {n} worker(s)", measure("mlci", str(proj))))
         for what, r in runs:
-            _row(rows, what, r, floor["seconds"])
+            _row(rows, what, r, floor)
     for rows in args.flat or [1_000_000, 10_000_000, 50_000_000]:
         _, local = prepared(args.workdir, rows, "local")
         _row(rows, "local engine peak (flat in rows)", measure("mlci", str(local)), None)
 
 
-def _row(rows: int, what: str, r: dict[str, Any], floor: float | None) -> None:
+def _row(rows: int, what: str, r: dict[str, Any], floor: dict[str, Any] | None) -> None:
+    """Wall time and CPU time (user + sys of the process and its reaped children, every thread:
+    on a shared machine the steadier of the two)."""
     if r["seconds"] is None:
-        print(f"| {rows:,} | {what} | {r['note']} | | | |", flush=True)
+        print(f"| {rows:,} | {what} | {r['note']} | | | | | |", flush=True)
         return
-    ratio = f"{r['seconds'] / floor:.1f}x" if floor else ""
+    ratio = f"{r['seconds'] / floor['seconds']:.1f}x" if floor else ""
+    cpu_ratio = f"{r['cpu'] / floor['cpu']:.1f}x" if floor else ""
     print(
         f"| {rows:,} | {what} | {r['seconds']:.2f} | {rows / r['seconds']:,.0f} "
-        f"| {r['peak_mib']:.0f} | {ratio} |",
+        f"| {r['peak_mib']:.0f} | {ratio} | {r['cpu']:.2f} | {cpu_ratio} |",
         flush=True,
     )
 

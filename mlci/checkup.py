@@ -44,7 +44,9 @@ Check = Callable[[], str]
 
 def _checks(loaded: LoadedConfig) -> Iterator[tuple[str, Check]]:
     data = loaded.config.data
-    if (path := data.path) is not None:
+    if isinstance(path := data.path, str):
+        yield "data.path", partial(_dataset, path)
+    elif path is not None:
         yield "data.path", partial(_table, loaded, path, None)
     ref = data.reference
     if isinstance(ref, DvcReference):
@@ -75,6 +77,13 @@ def _table(loaded: LoadedConfig, path: Path, label: str | None) -> str:
     if label is not None and label not in names:
         raise InputError(f"{path}: label column {label!r} (data.label) not found")
     return f"{shown(loaded, path)} ({path.suffix[1:].upper()}, {len(names)} columns)"
+
+
+def _dataset(location: str) -> str:
+    from mlci.data.engine import open_dataset
+
+    dataset = open_dataset(location)
+    return f"{location} ({len(dataset.files)} Parquet file(s), {dataset.rows:,} rows)"
 
 
 def _dvc(ref: DvcReference) -> str:

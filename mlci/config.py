@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 # re-exported: a field type of the models, which their readers use with them
 from mlci.model.catalogue import Task as Task  # noqa: PLC0414
@@ -71,7 +72,8 @@ class DvcReference(_Section):
 
 
 class DataConfig(_Section):
-    path: Path | None = None
+    # a file, folder or glob on disk, or an fsspec URL (s3://bucket/logs/), kept as text
+    path: Path | str | None = None
     # a data file (.csv/.parquet), a profile JSON (`mlci profile`), {dvc_rev: REV}, or
     # `champion`: the reference profile stored with the champion by `mlci promote`
     reference: Literal["champion"] | Path | DvcReference | None = Field(
@@ -79,6 +81,16 @@ class DataConfig(_Section):
     )
     schema_: Path | None = Field(default=None, alias="schema")
     label: str | None = None
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        # a URL stays text (Path would fold s3://bucket into s3:/bucket); anything else is a Path
+        if isinstance(value, str) and "://" not in value:
+            return Path(value)
+        if value is None or isinstance(value, (str, Path)):
+            return value
+        raise PydanticCustomError("path_type", "expected a file path or a URL")
 
     @field_validator("reference", mode="before")
     @classmethod

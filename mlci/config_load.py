@@ -225,7 +225,7 @@ def _resolve_paths(config: Config, root: Path) -> Config:
 
     data = config.data.model_copy(
         update={
-            "path": absolute(config.data.path),
+            "path": url if isinstance(url := config.data.path, str) else absolute(url),
             # a DVC reference's path stays relative: DVC reads it inside the repository
             "reference": absolute(ref) if isinstance(ref := config.data.reference, Path) else ref,
             "schema_": absolute(config.data.schema_),

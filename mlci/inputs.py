@@ -46,7 +46,8 @@ def named_inputs(loaded: LoadedConfig) -> tuple[tuple[str, Path], ...]:
         found.append(("model.eval_data", cfg.model.eval_data))
         if candidate_is_local(cfg.model.candidate):
             found.append(("model.candidate", Path(cfg.model.candidate)))
-    return tuple((key, path) for key, path in found if path is not None)
+    # a URL (data.path: s3://...) is not a local file: there is nothing to pull
+    return tuple((key, path) for key, path in found if isinstance(path, Path))
 
 
 def missing_tracked(loaded: LoadedConfig, root: Path) -> tuple[Needed, ...]:

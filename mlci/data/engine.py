@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from mlci.data.engine_base import Dataset, Engine, ParquetInfo
 from mlci.data.reader import (
     Advance,
     HashedFile,
-    Part,
     file_digest,
     is_url,
     parquet_file,
@@ -35,53 +35,6 @@ if TYPE_CHECKING:
 
 _PARQUET = (".parquet", ".pq")
 _GLOB = set("*?[")
-
-
-@dataclass(frozen=True)
-class ParquetInfo:
-    """One file of a dataset and the row counts of its row groups (from its footer)."""
-
-    location: str
-    group_rows: tuple[int, ...]
-
-    @property
-    def rows(self) -> int:
-        return sum(self.group_rows)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """What `data.path` names: the Parquet files of a dataset (none for a single CSV file)."""
-
-    location: str
-    files: tuple[ParquetInfo, ...]
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
-
-    def whole_files(self) -> tuple[Part, ...]:
-        return tuple(Part(f.location, None, f.rows) for f in self.files)
-
-    def partitions(self) -> tuple[Part, ...]:
-        """One part per row group: Parquet's unit of reading, so a part's memory is bounded
-        by its row group whatever the size of the file."""
-        return tuple(
-            Part(f.location, (i,), rows) for f in self.files for i, rows in enumerate(f.group_rows)
-        )
-
-
-class Engine(Protocol):
-    """Profile a Parquet dataset; the Profile's rows must be the dataset's (`check_complete`)."""
-
-    def profile(
-        self,
-        dataset: Dataset,
-        *,
-        edges: Edges | None,
-        batch_rows: int | None,
-        advance: Advance | None,
-    ) -> Profile: ...
 
 
 class LocalEngine:

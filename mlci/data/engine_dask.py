@@ -20,7 +20,7 @@ from mlci.errors import InputError, ServiceError, first_line
 
 if TYPE_CHECKING:
     from mlci.config import DaskConfig
-    from mlci.data.engine import Dataset
+    from mlci.data.engine_base import Dataset
     from mlci.data.reader import Part
     from mlci.data.stats import Edges, Profile
 

@@ -139,13 +139,20 @@ def url_filesystem(location: str) -> tuple[Any, str]:
     (s3fs, gcsfs...) is not installed."""
     try:
         import fsspec.core
+        from fsspec.registry import known_implementations
     except ImportError:
         raise InputError(
             f"{location}: reading URLs needs fsspec (pip install 'mlci[dask]')"
         ) from None
     try:
         return fsspec.core.url_to_fs(location)  # type: ignore[no-any-return]
-    except (ImportError, ValueError) as exc:
+    except ImportError as exc:
+        protocol = location.split("://", 1)[0]
+        known = known_implementations.get(protocol, {})
+        package = str(known.get("class", "")).split(".", 1)[0]
+        needs = f"the {package} package (pip install {package})" if package else first_line(exc)
+        raise InputError(f"{location}: reading {protocol}:// URLs needs {needs}") from None
+    except ValueError as exc:
         raise InputError(f"{location}: cannot open this URL: {first_line(exc)}") from None
 
 

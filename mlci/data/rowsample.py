@@ -110,16 +110,19 @@ def _python(array: pa.Array, rows: npt.NDArray[np.intp]) -> tuple[Any, ...]:
 
     from mlci.data.arrow import as_integers, take
 
+    picked: npt.NDArray[np.intp] | None = rows
     if pa.types.is_dictionary(array.type):
-        array = array.dictionary_decode()
+        # the sampled rows first, then decoded: decoding the whole batch's column cost a text
+        # column more than the rest of its row sample
+        array, picked = take(array, rows).dictionary_decode(), None
     if pa.types.is_temporal(array.type):
         array = as_integers(array)
     if pa.types.is_decimal(array.type):
         array = array.cast(pa.float64())
-    picked = take(array, rows).to_pylist()
+    listed = (array if picked is None else take(array, picked)).to_pylist()
     if pa.types.is_floating(array.type):
-        return tuple(None if v is None or not math.isfinite(v) else v for v in picked)
-    return tuple(picked)
+        return tuple(None if v is None or not math.isfinite(v) else v for v in listed)
+    return tuple(listed)
 
 
 def _picker(order: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

@@ -46,11 +46,13 @@ def run_validate(
     """REPORT_DIR: where deepchecks' HTML goes (next to mlci's report); default: the config's
     folder. PROGRESS: now and then a line on a long read (None: nothing is said)."""
     started = time.perf_counter()
-    data_path = loaded.require_data("path")
+    data_path = loaded.config.data.path or loaded.require_data("path")  # a URL stays text
     contract = _contract(loaded)
     # a wrong suffix or a missing file fails here, before any reading; the digest the report
     # records is then taken on a thread while the rows are profiled
     settings = loaded.config.validate_
+    if settings.deepchecks is not None and isinstance(data_path, str):
+        raise InputError(f"{data_path}: validate.deepchecks reads local files, not URLs")
     data = open_source(data_path, settings)
     say = progress or _silent
     with tempfile.TemporaryDirectory(prefix="mlci-validate-") as work:
@@ -64,7 +66,7 @@ def run_validate(
 
             found = run_suites(
                 config=settings.deepchecks,
-                data=data_path,
+                data=Path(data_path),
                 reference=reference.data_path if reference else None,
                 label=loaded.config.data.label,
                 html_dir=report_dir or loaded.root,

@@ -134,7 +134,10 @@ def test_a_worker_killed_mid_run_gives_the_same_verdict_after_the_retry(
             client.unregister_worker_plugin(KillOnce.name)
         client.wait_for_workers(2, timeout=60)
         assert marker.exists()  # a worker did die, and was replaced
-        assert set(client.run(os.getpid).values()) != pids
+        # on_error="ignore": under load the scheduler may still list the dead worker for a
+        # moment, and a broadcast to it fails (CommClosedError) although the run is sound
+        alive = set(client.run(os.getpid, on_error="ignore").values())
+        assert alive and alive != pids
     assert got[:2] == expected[:2], got[2]
 
 
