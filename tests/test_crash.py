@@ -141,3 +141,16 @@ def test_sigint_while_waiting_for_the_lock_is_exit_130_and_the_holders_lock_stay
     assert [k for k in project.client().get_registered_model(MODEL).tags if "history" in k] == [
         "mlci.history.000001"
     ]
+
+
+def test_debug_still_writes_the_crash_file_and_mlci_debug_is_the_same(tmp_path: Path) -> None:
+    crash = tmp_path / "crashes" / "mlci-crash.log"
+    env = {"MLCI_FAILPOINT": "raise:command_start", "MLCI_CRASH_DIR": str(crash.parent)}
+    flag = run_mlci_process("--debug", "history", cwd=tmp_path, env=env)
+    variable = run_mlci_process("history", cwd=tmp_path, env={**env, "MLCI_DEBUG": "1"})
+    for result in (flag, variable):
+        assert result.code == 70
+        lines = result.err.splitlines()
+        assert lines[0] == "Traceback (most recent call last):"
+        assert lines[-2:] == [BUG[0], BUG[1].format(path=crash)]
+    assert crash.read_text().rstrip().endswith("mlci.faults.InjectedFault: failpoint command_start")
