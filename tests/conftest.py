@@ -296,3 +296,15 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def registry(tmp_path: Path, migrated_db: Path) -> Any:
+    """A fresh sqlite registry (mlci's adapter) with its artifacts beside it, as registry_for
+    makes one."""
+    from mlci.adapters.mlflow_registry import Registry
+
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    shutil.copy(migrated_db, folder / "mlflow.db")
+    return Registry(f"sqlite:///{folder / 'mlflow.db'}", artifact_root=folder / "mlartifacts")

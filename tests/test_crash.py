@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import platform
 import signal
+import socket
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -107,3 +109,42 @@ def test_sigint_mid_promote_is_exit_130_and_nothing_moves(project: Project) -> N
     again = project.mlci("promote")
     assert (again.code, again.out.strip()) == (0, f"{MODEL} v2 is now @champion (was v1)")
     assert project.aliases() == {"champion": "2", "previous-champion": "1"}
+
+
+def test_sigint_while_waiting_for_the_lock_is_exit_130_and_the_holders_lock_stays(
+    project: Project,
+) -> None:
+    assert project.mlci("gate").code == 0  # a first model: promote registers it, then locks
+    lock = MODEL + ".mlci-lock"
+    # A live holder: this process, on this host, with a lease far in the future.
+    theirs = {"token": "theirs", "host": socket.gethostname(), "pid": str(os.getpid()),
+              "expires_at": str(time.time() + 600)}  # fmt: skip
+    project.client().create_registered_model(lock, tags=theirs)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlci", "promote"], cwd=project.root, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    # No failpoint: the child really waits (lock_wait_seconds is 120) once v1 is registered.
+    while project.versions() != ["1"]:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.strip()) == (130, "mlci: interrupted")
+    assert project.aliases() == {}
+    assert project.client().get_registered_model(lock).tags == theirs  # not broken, not taken
+    assert project.client().get_registered_model(MODEL).tags == {}  # no trail event begun
+
+
+def test_debug_still_writes_the_crash_file_and_mlci_debug_is_the_same(tmp_path: Path) -> None:
+    crash = tmp_path / "crashes" / "mlci-crash.log"
+    env = {"MLCI_FAILPOINT": "raise:command_start", "MLCI_CRASH_DIR": str(crash.parent)}
+    flag = run_mlci_process("--debug", "history", cwd=tmp_path, env=env)
+    variable = run_mlci_process("history", cwd=tmp_path, env={**env, "MLCI_DEBUG": "1"})
+    for result in (flag, variable):
+        assert result.code == 70
+        lines = result.err.splitlines()
+        assert lines[0] == "Traceback (most recent call last):"
+        assert lines[-2:] == [BUG[0], BUG[1].format(path=crash)]
+    assert crash.read_text().rstrip().endswith("mlci.faults.InjectedFault: failpoint command_start")

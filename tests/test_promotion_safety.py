@@ -3,6 +3,7 @@ processes against a real `mlflow server`, a held lock, a dead server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -10,12 +11,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mlci.faults import POINTS
+from mlci.locking import Holder
 from tests.conftest import Project, Result, free_port, run_mlci_process
 
 MODEL = "breast-cancer-classifier"
@@ -181,9 +185,8 @@ def test_two_racing_promotes_exactly_one_wins(
     ]
 
 
-def test_promote_with_the_registry_down_is_exit_3_and_writes_nothing(project: Project) -> None:
+def test_promote_with_the_registry_down_is_exit_3(project: Project) -> None:
     assert project.mlci("gate").code == 0
-    config_text = project.config_path.read_text()
     # Same bytes but for the URI would change the config digest: point MLflow elsewhere by env.
     env_uri = f"http://127.0.0.1:{free_port()}"
     result = run_mlci_process("promote", cwd=project.root, env={"MLFLOW_TRACKING_URI": env_uri})
@@ -191,5 +194,103 @@ def test_promote_with_the_registry_down_is_exit_3_and_writes_nothing(project: Pr
     assert result.err.strip().startswith(
         f"mlci: error: registered model {MODEL}: MLflow registry failed: "
     )
-    assert project.config_path.read_text() == config_text
-    assert project.aliases() == {}
+
+
+class Outage:
+    """A TCP relay to a real mlflow server that goes down for good when a request carries
+    `cut_at` (that request is dropped unsent), and comes back with `restore()`."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = ("127.0.0.1", int(upstream.rsplit(":", 1)[1]))
+        self.cut_at: bytes | None = None
+        self.down = False
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def restore(self) -> None:
+        self.cut_at, self.down = None, False
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            if self.down:
+                client.close()
+                continue
+            server = socket.create_connection(self.upstream)
+            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, watch: bool) -> None:
+        seen = b""
+        with contextlib.suppress(OSError):
+            while chunk := source.recv(65536):
+                seen = (seen + chunk)[-8192:]  # headers and body may come in separate chunks
+                if watch and (self.down or (self.cut_at is not None and self.cut_at in seen)):
+                    self.down = True
+                    break
+                sink.sendall(chunk)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+
+def trail(client: Any, name: str) -> list[tuple[str, str, str]]:
+    tags = client.get_registered_model(name).tags
+    events = [json.loads(v) for k, v in sorted(tags.items()) if k.startswith("mlci.history.")]
+    return [(e["action"], e["version"], e["state"]) for e in events]
+
+
+def test_an_outage_at_the_champion_move_leaves_it_unmoved_and_a_rerun_finishes(
+    project: Project, mlflow_server: str
+) -> None:
+    from mlflow import MlflowClient
+
+    name = "outage"
+    outage = Outage(mlflow_server)
+    config = project.config()
+    config["model"]["name"] = name
+    config["registry"]["tracking_uri"] = outage.url
+    config["registry"]["lock_wait_seconds"] = 30
+    project.write_config(config)
+    champion_and_gated_candidate(project)
+    # The registry goes away just as @champion would move to v2: the candidate is registered,
+    # the pending event written and @previous-champion set before that, nothing after.
+    outage.cut_at = b'"alias": "champion"'
+    result = run_mlci_process("promote", cwd=project.root)
+    assert outage.down
+    assert result.code == 3, result.text
+    # The lock's release (a `finally`) fails too, and its error is the one said.
+    assert result.err.strip().startswith(
+        f"mlci: error: registered model {name}.mlci-lock: MLflow registry failed: "
+    )
+    server = MlflowClient(mlflow_server, mlflow_server)
+    model = server.get_registered_model(name)
+    assert {k: str(v) for k, v in model.aliases.items()} == {
+        "champion": "1",
+        "previous-champion": "1",
+    }
+    assert trail(server, name) == [("promote", "1", "done"), ("promote", "2", "pending")]
+    audit = {"mlci.promoted_at", "mlci.replaced_version", "mlci.replaced_by"}
+    assert audit & set(server.get_model_version(name, "2").tags) == set()
+    assert "mlci.replaced_by" not in server.get_model_version(name, "1").tags
+    # The dead child could not release its lock; the next run breaks it (its owner is gone).
+    lock = Holder.from_tags(server.get_registered_model(name + ".mlci-lock").tags)
+    assert lock is not None and lock.pid != os.getpid()
+
+    outage.restore()
+    rerun = project.mlci("promote")
+    assert (rerun.code, rerun.out.strip()) == (0, f"{name} v2 is now @champion (was v1)")
+    model = server.get_registered_model(name)
+    assert {k: str(v) for k, v in model.aliases.items()} == {
+        "champion": "2",
+        "previous-champion": "1",
+    }
+    assert trail(server, name) == [
+        ("promote", "1", "done"),
+        ("promote", "2", "aborted"),
+        ("promote", "2", "done"),
+    ]
+    assert server.get_model_version(name, "2").tags["mlci.replaced_version"] == "1"
+    assert name + ".mlci-lock" not in {m.name for m in server.search_registered_models()}

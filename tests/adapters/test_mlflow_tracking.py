@@ -1,0 +1,66 @@
+"""mlci/adapters/mlflow_tracking.py on a real sqlite tracking store: the baseline's artifacts and
+the monitor's runs, written and read back. (The evaluation run is logged by every gate test.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlci.adapters.mlflow_registry import EXPERIMENT, Registry
+from mlci.adapters.mlflow_tracking import (
+    MONITOR_EXPERIMENT,
+    download_baseline,
+    log_baseline,
+    log_monitor_run,
+    monitor_runs,
+)
+from mlci.errors import InputError
+
+
+def test_a_baseline_run_round_trips_its_files(registry: Registry, tmp_path: Path) -> None:
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    (folder / "profile.json").write_text('{"rows": 3}\n')
+    run_id = log_baseline(registry=registry, name="m", version="4", folder=folder)
+    run = registry.client.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    experiment = registry.client.get_experiment_by_name(EXPERIMENT)
+    assert experiment is not None and run.info.experiment_id == experiment.experiment_id
+    assert {k: v for k, v in run.data.tags.items() if k.startswith("mlci.")} == {
+        "mlci.kind": "baseline",
+        "mlci.model": "m",
+        "mlci.version": "4",
+    }
+    got = download_baseline(registry=registry, run_id=run_id, into=tmp_path / "down")
+    assert (got / "profile.json").read_text() == '{"rows": 3}\n'
+    assert str(registry.artifact_root) in run.info.artifact_uri
+
+
+def test_monitor_runs_are_the_models_newest_oldest_first(registry: Registry) -> None:
+    assert monitor_runs(registry=registry, model="m", limit=5) == ()  # no experiment yet
+    ids = [
+        log_monitor_run(
+            registry=registry,
+            model=model,
+            metrics={"drift share?": share},
+            tags={"mlci.status": "pass"},
+            report_json="{}",
+        )
+        for model, share in (("m", 0.1), ("other", 0.9), ("m", 0.2), ("m", 0.3))
+    ]
+    runs = monitor_runs(registry=registry, model="m", limit=2)
+    assert [r.run_id for r in runs] == [ids[2], ids[3]]
+    assert [dict(r.metrics) for r in runs] == [{"drift share_": 0.2}, {"drift share_": 0.3}]
+    assert runs[0].started_ms <= runs[1].started_ms
+    logged = registry.client.get_run(ids[1])
+    assert logged.data.tags["mlci.model"] == "other"
+    assert logged.data.tags["mlci.status"] == "pass"
+    experiment = registry.client.get_experiment_by_name(MONITOR_EXPERIMENT)
+    assert experiment is not None and experiment.experiment_id == logged.info.experiment_id
+
+
+def test_a_missing_baseline_run_is_an_input_error(registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        download_baseline(registry=registry, run_id="0" * 32, into=tmp_path)
+    assert str(caught.value).startswith(f"baseline run {'0' * 32}: ")
