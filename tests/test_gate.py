@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mlci.config import load_config
+from mlci.config_load import load_config
 from mlci.gate import GATE, STEPS, now_iso, registry_for, report_of, run_steps
 from mlci.results import Status
 from tests.conftest import Project, git
