@@ -130,7 +130,7 @@ def floor(candidate: Path, champion: Path, eval_data: Path) -> tuple[float, floa
 
 def gate(config: Path) -> tuple[float, float, Any]:
     from mlci.config import load_config
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
     from mlci.model.regress import run_regress
 
     loaded = load_config(config)

@@ -16,17 +16,22 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlci.adapters.mlflow_registry import Registry, VersionInfo, load_pyfunc, scratch_dir
+from mlci.adapters.mlflow_registry import VersionInfo, load_pyfunc, scratch_dir
 from mlci.config import LoadedConfig, ModelConfig
 from mlci.data.profile import Profile, from_json, profile_file, profile_table, to_json
 from mlci.errors import InputError, RefusedError
 from mlci.results import GateReport
 
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry, TrackingStore
+
 BASELINE_TAG = "mlci.baseline_run"
 PREDICTION = "prediction"
 _FILES = ("features.json", "predictions.json", "figures.json")
+BASELINE_EXPERIMENT = "mlci"  # beside the registration and evaluation runs
+BASELINE_PATH = "mlci-baseline"  # the run's folder holding _FILES
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,17 @@ def figures_of(report: GateReport) -> dict[str, Any]:
 
 
 def store_baseline(
-    *, loaded: LoadedConfig, registry: Registry, version: VersionInfo, report: GateReport
+    *,
+    loaded: LoadedConfig,
+    registry: ModelRegistry,
+    version: VersionInfo,
+    report: GateReport,
+    tracking: TrackingStore | None = None,
 ) -> str | None:
     """Attach the baseline to VERSION unless it has one; return the run holding it (None: kept)."""
     if BASELINE_TAG in version.tags:
         return None
-    from mlci.adapters.mlflow_tracking import log_baseline
-
+    tracking = _tracking(registry) if tracking is None else tracking
     model = loaded.require_model()
     _check_eval_digest(report, model)
     with scratch_dir() as scratch, tempfile.TemporaryDirectory(prefix="mlci-baseline-") as work:
@@ -83,14 +92,23 @@ def store_baseline(
         _dump(out / "figures.json", figures)
         if reference is not None:
             _dump(out / "reference.json", to_json(reference))
-        run_id = log_baseline(
-            registry=registry, name=version.name, version=version.version, folder=out
+        run_id = tracking.log_run(
+            experiment=BASELINE_EXPERIMENT,
+            name=f"mlci-baseline-{version.name}-v{version.version}",
+            tags={
+                "mlci.kind": "baseline",
+                "mlci.model": version.name,
+                "mlci.version": version.version,
+            },
+            folders={BASELINE_PATH: out},
         )
     registry.tag_version(version.name, version.version, {BASELINE_TAG: run_id})
     return run_id
 
 
-def load_baseline(registry: Registry, version: VersionInfo) -> Baseline:
+def load_baseline(
+    registry: ModelRegistry, version: VersionInfo, tracking: TrackingStore | None = None
+) -> Baseline:
     """The stored baseline of VERSION; a clear input error (how to attach one) when it has none."""
     run_id = version.tags.get(BASELINE_TAG)
     if not run_id:
@@ -98,10 +116,9 @@ def load_baseline(registry: Registry, version: VersionInfo) -> Baseline:
             f"{version.uri}: no stored baseline (promoted before mlci stored one); attach it by "
             "running `mlci gate` then `mlci promote` for this version again"
         )
-    from mlci.adapters.mlflow_tracking import download_baseline
-
+    tracking = _tracking(registry) if tracking is None else tracking
     with scratch_dir() as tmp:
-        folder = download_baseline(registry=registry, run_id=run_id, into=Path(tmp))
+        folder = tracking.download(run_id, BASELINE_PATH, Path(tmp), what="baseline run")
         docs = {name: _load(folder / name, version) for name in _FILES}
         ref_path = folder / "reference.json"
         reference = from_json(_load(ref_path, version)) if ref_path.is_file() else None
@@ -116,7 +133,7 @@ def load_baseline(registry: Registry, version: VersionInfo) -> Baseline:
 
 def champion_reference(loaded: LoadedConfig) -> tuple[Profile, str]:
     """`data.reference: champion`: the reference profile stored with the champion, and its name."""
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     model = loaded.require_model()
     registry = registry_for(loaded)
@@ -133,6 +150,12 @@ def champion_reference(loaded: LoadedConfig) -> tuple[Profile, str]:
     return baseline.reference, champion.uri
 
 
+def _tracking(registry: ModelRegistry) -> TrackingStore:
+    from mlci.wiring import tracking_for
+
+    return tracking_for(registry.tracking_uri)
+
+
 def _check_eval_digest(report: GateReport, model: ModelConfig) -> None:
     from mlci.data.reader import file_digest
 
@@ -146,7 +169,7 @@ def _check_eval_digest(report: GateReport, model: ModelConfig) -> None:
 
 
 def _evaluated(
-    loaded: LoadedConfig, registry: Registry, version: VersionInfo, work: Path
+    loaded: LoadedConfig, registry: ModelRegistry, version: VersionInfo, work: Path
 ) -> tuple[Profile, Profile, list[Any]]:
     """The evaluation features' profile and the model's predictions on the same rows."""
     import numpy as np

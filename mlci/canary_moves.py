@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from mlci.adapters.mlflow_registry import Registry
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
-from mlci.locking import promotion_lock
+from mlci.locking import LOCK_WAIT_SECONDS, promotion_lock
 from mlci.promotion import Action, State, _commit, _new_event, adopt, repair, write_event
 
 
@@ -28,7 +28,7 @@ class Arms:
     challenger_alias: str
     version: str  # the challenger version the analysis judged
     at: str
-    lock_wait_seconds: float = 120.0
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
 def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlci.errors import ConfigError, quoted
+from mlci.locking import LOCK_WAIT_SECONDS
 from mlci.results import digest_text
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -244,7 +245,7 @@ class RegistryConfig(_Section):
     tracking_uri: str = DEFAULT_TRACKING_URI
     champion_alias: str = Field(default="champion", pattern=r"^[A-Za-z0-9_-]+$")
     # How long promote/rollback wait for another promotion of the same model to finish.
-    lock_wait_seconds: float = Field(default=120.0, ge=0)
+    lock_wait_seconds: float = Field(default=LOCK_WAIT_SECONDS, ge=0)
     # A regress step that finds no version of the model (or a new local sqlite file) is a first
     # model. Unset: refused in CI (an unset MLFLOW_TRACKING_URI secret looks exactly like this),
     # allowed locally; refuse: refused everywhere; allow: expected (the team's first model).

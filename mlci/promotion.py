@@ -24,7 +24,7 @@ from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, Vers
 from mlci.config import LoadedConfig
 from mlci.errors import InputError, RefusedError
 from mlci.faults import failpoint
-from mlci.locking import promotion_lock
+from mlci.locking import LOCK_WAIT_SECONDS, promotion_lock
 from mlci.results import GateReport
 
 PREVIOUS_ALIAS = "previous-champion"
@@ -103,7 +103,7 @@ class PromoteRequest:
     config_digest: str
     alias: str
     at: str
-    lock_wait_seconds: float = 120.0
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
 def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
@@ -160,7 +160,7 @@ def rollback(
     to: str | None,
     force: bool,
     at: str,
-    lock_wait_seconds: float = 120.0,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
     cause: str | None = None,
 ) -> Moved:
     """Move @champion back to the previous champion, or to a named version."""
@@ -222,7 +222,7 @@ def _target(registry: Registry, name: str, to: str) -> VersionInfo:
 
 def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
     """promote() with everything taken from mlci.yaml and the report file (CLI and demo alike)."""
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     request = configured_request(loaded, report_path)
     registry = registry_for(loaded)
@@ -233,7 +233,7 @@ def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
 
 def configured_request(loaded: LoadedConfig, report_path: Path) -> PromoteRequest:
     """The request promote (and promote --canary) make from mlci.yaml and the report file."""
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
     from mlci.report.io import load_report
 
     model = loaded.require_model()
@@ -262,7 +262,8 @@ def attach_baseline(
 
 def rollback_as_configured(loaded: LoadedConfig, *, to: str | None, force: bool) -> Moved:
     """rollback() with the model, alias and lock wait taken from mlci.yaml (CLI and demo alike)."""
-    from mlci.gate import now_iso, registry_for
+    from mlci.clock import now_iso
+    from mlci.wiring import registry_for
 
     return rollback(
         registry=registry_for(loaded),

@@ -17,9 +17,9 @@ from pathlib import Path
 from mlci.adapters.git import commit_time
 from mlci.config import load_config
 from mlci.delivery import Stats, delivery_stats
-from mlci.gate import registry_for
 from mlci.promotion import Event, PromoteRequest, history, promote, rollback
 from mlci.report.io import load_report
+from mlci.wiring import registry_for
 from tests.conftest import Project
 
 MODEL = "breast-cancer-classifier"
