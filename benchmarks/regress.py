@@ -130,8 +130,8 @@ def floor(candidate: Path, champion: Path, eval_data: Path) -> tuple[float, floa
 
 def gate(config: Path) -> tuple[float, float, Any]:
     from mlci.config import load_config
-    from mlci.wiring import registry_for
     from mlci.model.regress import run_regress
+    from mlci.wiring import registry_for
 
     loaded = load_config(config)
     started, cpu = time.perf_counter(), time.process_time()

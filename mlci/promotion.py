@@ -254,7 +254,7 @@ def attach_baseline(
     *, loaded: LoadedConfig, registry: Registry, moved: Moved, report: GateReport
 ) -> None:
     """The champion's baseline (mlci/baseline.py), stored once, after the aliases moved."""
-    from mlci.baseline import store_baseline
+    from mlci.baseline_store import store_baseline
 
     version = registry.version(moved.name, moved.champion)
     store_baseline(loaded=loaded, registry=registry, version=version, report=report)

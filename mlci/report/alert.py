@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlci.errors import InputError
+from mlci.report.github_env import TOKEN_VARIABLES, GitHubContext, pointer, utf16_length
 from mlci.report.outputs import COMMENT_LIMIT, fit
-from mlci.report.publish import TOKEN_VARIABLES, GitHubContext, pointer, utf16_length
 from mlci.results import GateReport
 
 if TYPE_CHECKING:

@@ -2,56 +2,24 @@
 
 `deliver` is the policy `mlci report` runs: the comment (a fork's read-only token is a warning
 and the report goes to the job summary instead, CML #1421), the monitor's alert issue, the job
-summary, the `::error`/`::warning` annotations and the step outputs. Reads only what GitHub
-Actions sets: GITHUB_REPOSITORY, GITHUB_EVENT_PATH (the webhook payload:
-the pull request number lives there), GITHUB_WORKFLOW, GITHUB_SERVER_URL / GITHUB_RUN_ID (the
-link to the run's artifacts), GITHUB_API_URL (GitHub Enterprise) and the token.
+summary, the `::error`/`::warning` annotations and the step outputs. What it reads of GitHub
+Actions' variables is in `mlci/report/github_env.py`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlci.errors import InputError
+from mlci.report.github_env import TOKEN_VARIABLES, GitHubContext, pointer, utf16_length
 from mlci.report.outputs import COMMENT_LIMIT, fit
 
 if TYPE_CHECKING:
     from mlci.results import GateReport
-
-TOKEN_VARIABLES = ("MLCI_GITHUB_TOKEN", "GITHUB_TOKEN")
-
-
-@dataclass(frozen=True)
-class GitHubContext:
-    repository: str | None
-    event_name: str | None
-    pr_number: int | None
-    workflow: str | None
-    run_url: str | None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> GitHubContext:
-        env = os.environ if env is None else env
-        event = _event(env.get("GITHUB_EVENT_PATH"))
-        server, repo, run = (
-            env.get("GITHUB_SERVER_URL"),
-            env.get("GITHUB_REPOSITORY"),
-            env.get("GITHUB_RUN_ID"),
-        )
-        return cls(
-            repository=repo or None,
-            event_name=env.get("GITHUB_EVENT_NAME") or None,
-            pr_number=_pr_number(event),
-            workflow=env.get("GITHUB_WORKFLOW") or None,
-            run_url=f"{server.rstrip('/')}/{repo}/actions/runs/{run}"
-            if server and repo and run
-            else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -61,29 +29,6 @@ class CommentOutcome:
     state: str
     url: str
     message: str
-
-
-def _event(path: str | None) -> Mapping[str, Any]:
-    if not path:
-        return {}
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"GITHUB_EVENT_PATH: {path}: file not found") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"GITHUB_EVENT_PATH: {path}: not a JSON event payload: {exc}") from None
-    return doc if isinstance(doc, dict) else {}
-
-
-def _pr_number(event: Mapping[str, Any]) -> int | None:
-    """pull_request / pull_request_target events, and issue_comment on a pull request."""
-    pr = event.get("pull_request")
-    if isinstance(pr, dict) and isinstance(pr.get("number"), int):
-        return int(pr["number"])
-    issue = event.get("issue")
-    if isinstance(issue, dict) and "pull_request" in issue and isinstance(issue.get("number"), int):
-        return int(issue["number"])
-    return None
 
 
 def comment_key(ctx: GitHubContext, model: str | None, override: str | None) -> str:
@@ -122,18 +67,6 @@ def publish_comment(
     return CommentOutcome(
         state, done.comment.url, f"{state} the pull request comment {done.comment.url}"
     )
-
-
-def utf16_length(text: str) -> int:
-    """Length as JavaScript counts it (emoji outside the BMP count twice): the safe side."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def pointer(run_url: str | None) -> str:
-    where = (
-        f"[the workflow run's artifacts]({run_url})" if run_url else "the workflow run's artifacts"
-    )
-    return f"Cut to fit GitHub's size limit: the full report is in {where} (mlci-report)."
 
 
 @dataclass(frozen=True)
