@@ -142,8 +142,8 @@ def floor(candidate: Path, champion: Path, eval_data: Path, *, read: bool) -> tu
 
 def gate(config: Path) -> tuple[float, float, Any]:
     from mlci.config_load import load_config
-    from mlci.gate import registry_for
     from mlci.model.regress import run_regress
+    from mlci.wiring import registry_for
 
     loaded = load_config(config)
     started, cpu = time.perf_counter(), time.process_time()

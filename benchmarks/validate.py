@@ -153,7 +153,7 @@ def task_deepchecks(data: str, reference: str, workdir: str) -> None:
         label=None,
         html_dir=Path(workdir),
     )
-    print(f"deepchecks: {len(out.checks)} checks", file=sys.stderr)
+    print(f"deepchecks: {sum(len(s['checks']) for s in out['suites'])} checks", file=sys.stderr)
 
 
 TASKS: dict[str, Callable[..., None]] = {

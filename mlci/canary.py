@@ -59,7 +59,7 @@ class _Run:
 def run_canary(
     *, loaded: LoadedConfig, dry_run: bool, now: datetime | None = None
 ) -> CanaryOutcome:
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     started = time.perf_counter()
     cfg, settings = _monitor(loaded), loaded.config.canary
@@ -225,7 +225,7 @@ def _would(decision: Decision, loaded: LoadedConfig, challenger: VersionInfo) ->
 
 
 def _arms_for(loaded: LoadedConfig, challenger: VersionInfo) -> Arms:
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
 
     reg = loaded.config.registry
     return Arms(challenger.name, reg.champion_alias, reg.challenger_alias, challenger.version,
@@ -255,7 +255,7 @@ def _report(
 ) -> GateReport:
     from mlci import __version__
     from mlci.adapters.git import head_sha
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
 
     def ref(v: VersionInfo) -> ModelRef:
         return ModelRef(v.name, v.uri, v.version, v.tags.get("mlci.artifact_digest"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from mlci.adapters.mlflow_registry import Registry
+from mlci.config import LOCK_WAIT_SECONDS
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
 from mlci.locking import promotion_lock
@@ -29,7 +30,7 @@ class Arms:
     challenger_alias: str
     version: str  # the challenger version the analysis judged
     at: str
-    lock_wait_seconds: float = 120.0
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
 def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:

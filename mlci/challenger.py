@@ -104,7 +104,7 @@ def _move(
 
 def promote_canary_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
     """promote_canary() with everything taken from mlci.yaml and the report file."""
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     return promote_canary(
         registry=registry_for(loaded),

@@ -18,6 +18,9 @@ from mlci.model.catalogue import Task as Task  # noqa: PLC0414
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_CONFIG = "mlci.yaml"
+# How long a promote, rollback or canary move waits for another one's lock by default
+# (`registry.lock_wait_seconds`); mlci/locking.py and the moves use it as their default too.
+LOCK_WAIT_SECONDS = 120.0
 
 
 class _Section(BaseModel):
@@ -241,7 +244,7 @@ class RegistryConfig(_Section):
     tracking_uri: str = DEFAULT_TRACKING_URI
     champion_alias: str = Field(default="champion", pattern=r"^[A-Za-z0-9_-]+$")
     # How long promote/rollback wait for another promotion of the same model to finish.
-    lock_wait_seconds: float = Field(default=120.0, ge=0)
+    lock_wait_seconds: float = Field(default=LOCK_WAIT_SECONDS, ge=0)
     # A regress step that finds no version of the model (or a new local sqlite file) is a first
     # model. Unset: refused in CI (an unset MLFLOW_TRACKING_URI secret looks exactly like this),
     # allowed locally; refuse: refused everywhere; allow: expected (the team's first model).

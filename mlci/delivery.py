@@ -206,8 +206,8 @@ def stats_as_configured(
 ) -> Stats:
     """delivery_stats() over the registry mlci.yaml names, commit times from its git repository."""
     from mlci.adapters.git import commit_time
-    from mlci.gate import registry_for
     from mlci.trail import history
+    from mlci.wiring import registry_for
 
     window, failure = (
         parse_duration("--since", since),

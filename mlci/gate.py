@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlci import __version__
-from mlci.adapters.git import head_sha
-from mlci.adapters.mlflow_registry import Registry
 from mlci.config_load import LoadedConfig
+from mlci.provenance import provenance
 from mlci.results import GateReport, ModelRef, Provenance, StepResult
+
+if TYPE_CHECKING:
+    # Concrete until run_regress and the registry guard take mlci.ports.ModelRegistry.
+    from mlci.adapters.mlflow_registry import Registry
 
 Progress = Callable[[str], None]
 
@@ -35,6 +37,7 @@ class Run:
     loaded: LoadedConfig
     report_dir: Path | None = None
     progress: Progress | None = None  # long work inside a step (loading models, predicting)
+    registry: Registry | None = None  # None: the config's (mlci.wiring.registry_for)
 
 
 def validate_step(run: Run) -> StepOutput:
@@ -47,9 +50,10 @@ def validate_step(run: Run) -> StepOutput:
 def regress_step(run: Run) -> StepOutput:
     from mlci.model.regress import run_regress
     from mlci.registry_guard import check_before_connecting, check_has_versions
+    from mlci.wiring import registry_for
 
     check_before_connecting(run.loaded)
-    registry = registry_for(run.loaded)
+    registry = run.registry if run.registry is not None else registry_for(run.loaded)
     check_has_versions(run.loaded, registry)
     out = run_regress(loaded=run.loaded, registry=registry, progress=run.progress)
     return StepOutput(
@@ -72,8 +76,10 @@ def run_steps(
     progress: Progress,
     report_dir: Path | None = None,
     done: Progress | None = None,
+    registry: Registry | None = None,
 ) -> GateReport:
-    """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome."""
+    """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome.
+    REGISTRY: the one the steps use (default: the config's, built when a step needs it)."""
     from mlci.inputs import fetch_inputs
 
     # a fresh checkout has the .dvc pointers only; said in CI logs too, as each step's outcome is
@@ -81,7 +87,7 @@ def run_steps(
     outputs = []
     for name in names:
         progress(f"{name}: running")
-        output = STEPS[name](Run(loaded, report_dir, progress))
+        output = STEPS[name](Run(loaded, report_dir, progress, registry))
         (done or progress)(
             f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)"
         )
@@ -89,40 +95,13 @@ def run_steps(
     return GateReport(steps=tuple(o.step for o in outputs), provenance=_provenance(loaded, outputs))
 
 
-def report_of(
-    loaded: LoadedConfig, step: StepResult, candidate: ModelRef | None = None
-) -> GateReport:
-    """A report holding one step run outside the gate (mlci version)."""
-    return GateReport(
-        steps=(step,), provenance=_provenance(loaded, [StepOutput(step=step, candidate=candidate)])
-    )
-
-
 def _provenance(loaded: LoadedConfig, outputs: list[StepOutput]) -> Provenance:
     data: dict[str, str] = {}
     for output in outputs:
         data.update(output.data)
-    return Provenance(
-        git_sha=head_sha(loaded.root),
-        config_digest=loaded.digest,
-        mlci_version=__version__,
-        created_at=now_iso(),
+    return provenance(
+        loaded,
         candidate=next((o.candidate for o in outputs if o.candidate), None),
         champion=next((o.champion for o in outputs if o.champion), None),
         data=data,
     )
-
-
-def registry_for(loaded: LoadedConfig) -> Registry:
-    """The registry named by the config; a local sqlite registry keeps its artifacts beside it."""
-    uri = loaded.tracking_uri
-    root = (
-        Path(uri[len("sqlite:///") :]).parent / "mlartifacts"
-        if uri.startswith("sqlite:///")
-        else None
-    )
-    return Registry(uri, artifact_root=root)
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

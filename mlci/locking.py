@@ -16,10 +16,14 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry
+from mlci.config import LOCK_WAIT_SECONDS
 from mlci.errors import InputError, ServiceError
 from mlci.faults import failpoint
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 LOCK_SUFFIX = ".mlci-lock"
 # Generous for the few registry calls made under the lock (artifacts upload before it).
@@ -65,7 +69,11 @@ def _alive(pid: int) -> bool:
 
 @contextmanager
 def promotion_lock(
-    registry: Registry, name: str, *, wait_seconds: float = 120.0, poll: float = 0.25
+    registry: ModelRegistry,
+    name: str,
+    *,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    poll: float = 0.25,
 ) -> Iterator[Holder]:
     lock = name + LOCK_SUFFIX
     me = Holder(uuid.uuid4().hex, socket.gethostname(), os.getpid(), time.time() + LEASE_SECONDS)
@@ -85,14 +93,14 @@ def promotion_lock(
         _release(registry, lock, me)
 
 
-def _read_holder(registry: Registry, lock: str) -> Holder | None:
+def _read_holder(registry: ModelRegistry, lock: str) -> Holder | None:
     try:
         return Holder.from_tags(registry.model_tags(lock))
     except InputError:  # released between our create and this read
         return None
 
 
-def _break_if_stale(registry: Registry, lock: str) -> None:
+def _break_if_stale(registry: ModelRegistry, lock: str) -> None:
     holder = _read_holder(registry, lock)
     if holder is None or not holder.stale(time.time()):
         return
@@ -103,7 +111,7 @@ def _break_if_stale(registry: Registry, lock: str) -> None:
             registry.delete_model(lock)
 
 
-def _release(registry: Registry, lock: str, me: Holder) -> None:
+def _release(registry: ModelRegistry, lock: str, me: Holder) -> None:
     holder = _read_holder(registry, lock)
     if holder is not None and holder.token == me.token:
         with contextlib.suppress(InputError):  # already gone: nothing to release

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
+from mlci.config import LOCK_WAIT_SECONDS
 from mlci.config_load import LoadedConfig
 from mlci.errors import InputError, RefusedError
 from mlci.locking import promotion_lock
@@ -49,7 +50,7 @@ class PromoteRequest:
     config_digest: str
     alias: str
     at: str
-    lock_wait_seconds: float = 120.0
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
 def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
@@ -106,7 +107,7 @@ def rollback(
     to: str | None,
     force: bool,
     at: str,
-    lock_wait_seconds: float = 120.0,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
     cause: str | None = None,
 ) -> Moved:
     """Move @champion back to the previous champion, or to a named version."""
@@ -168,7 +169,7 @@ def _target(registry: Registry, name: str, to: str) -> VersionInfo:
 
 def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
     """promote() with everything taken from mlci.yaml and the report file (CLI and demo alike)."""
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     request = configured_request(loaded, report_path)
     registry = registry_for(loaded)
@@ -179,7 +180,7 @@ def promote_as_configured(loaded: LoadedConfig, report_path: Path) -> Moved:
 
 def configured_request(loaded: LoadedConfig, report_path: Path) -> PromoteRequest:
     """The request promote (and promote --canary) make from mlci.yaml and the report file."""
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
     from mlci.report.io import load_report
 
     model = loaded.require_model()
@@ -200,7 +201,7 @@ def attach_baseline(
     *, loaded: LoadedConfig, registry: Registry, moved: Moved, report: GateReport
 ) -> None:
     """The champion's baseline (mlci/baseline.py), stored once, after the aliases moved."""
-    from mlci.baseline import store_baseline
+    from mlci.baseline_store import store_baseline
 
     version = registry.version(moved.name, moved.champion)
     store_baseline(loaded=loaded, registry=registry, version=version, report=report)
@@ -208,7 +209,8 @@ def attach_baseline(
 
 def rollback_as_configured(loaded: LoadedConfig, *, to: str | None, force: bool) -> Moved:
     """rollback() with the model, alias and lock wait taken from mlci.yaml (CLI and demo alike)."""
-    from mlci.gate import now_iso, registry_for
+    from mlci.clock import now_iso
+    from mlci.wiring import registry_for
 
     return rollback(
         registry=registry_for(loaded),

@@ -17,10 +17,10 @@ from pathlib import Path
 from mlci.adapters.git import commit_time
 from mlci.config_load import load_config
 from mlci.delivery import Stats, delivery_stats
-from mlci.gate import registry_for
 from mlci.promotion import PromoteRequest, promote, rollback
 from mlci.report.io import load_report
 from mlci.trail import Event, history
+from mlci.wiring import registry_for
 from tests.conftest import Project
 
 MODEL = "breast-cancer-classifier"

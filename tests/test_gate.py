@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from mlci.config_load import load_config
-from mlci.gate import GATE, STEPS, now_iso, registry_for, report_of, run_steps
+from mlci.gate import GATE, STEPS, run_steps
 from mlci.results import Status
 from tests.conftest import Project, git
 
@@ -35,27 +35,3 @@ def test_run_steps_says_each_step_and_records_provenance(project: Project) -> No
     assert (provenance.candidate, provenance.champion) == (None, None)  # validate names no model
     assert set(provenance.data) == {"data", "reference"}  # the validated files' digests
     assert provenance.data["data"] != provenance.data["reference"]
-
-
-def test_report_of_wraps_one_step(project: Project) -> None:
-    loaded = load_config(project.config_path)
-    first = run_steps(loaded=loaded, names=("validate",), progress=lambda _: None)
-    alone = report_of(loaded, first.steps[0])
-    assert alone.steps == first.steps
-    assert alone.provenance.git_sha is None  # not a git repository
-    assert alone.provenance.data == {}
-
-
-def test_registry_for_keeps_sqlite_artifacts_beside_the_database(project: Project) -> None:
-    registry = registry_for(load_config(project.config_path))
-    assert registry.tracking_uri == project.tracking_uri
-    assert registry.artifact_root == project.root / "mlartifacts"
-    config = project.config()
-    config["registry"]["tracking_uri"] = "http://127.0.0.1:5000"
-    project.write_config(config)
-    remote = registry_for(load_config(project.config_path))
-    assert (remote.tracking_uri, remote.artifact_root) == ("http://127.0.0.1:5000", None)
-
-
-def test_now_iso_is_utc_to_the_second() -> None:
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", now_iso())

@@ -24,7 +24,6 @@ from typing import Any
 
 from mlci.config import DeepchecksConfig
 from mlci.errors import InputError, ServiceError
-from mlci.results import CheckResult, Status
 
 VERSION = "0.19.1"
 # setuptools: deepchecks imports pkg_resources. pyarrow: pandas reads Parquet with it (19.x
@@ -40,7 +39,6 @@ REQUIREMENTS = (
 RUNNER = Path(__file__).with_name("deepchecks_runner.py")
 _MARKER = ".mlci-ready"
 _INSTALL_TIMEOUT = 1800
-_MESSAGE_MAX = 300  # deepchecks' condition texts can list hundreds of column pairs
 
 Say = Callable[[str], None]
 
@@ -126,12 +124,6 @@ class DeepchecksEnv:
             )
 
 
-@dataclass(frozen=True)
-class SuitesOutcome:
-    checks: tuple[CheckResult, ...]
-    notes: tuple[str, ...]
-
-
 def run_suites(
     *,
     config: DeepchecksConfig,
@@ -141,8 +133,9 @@ def run_suites(
     html_dir: Path,
     env: DeepchecksEnv | None = None,
     say: Say | None = None,
-) -> SuitesOutcome:
-    """Run the configured suites on DATA (and REFERENCE as train data) in the isolated env."""
+) -> dict[str, Any]:
+    """Run the configured suites on DATA (and REFERENCE as train data) in the isolated env;
+    the runner's JSON as it wrote it (mlci.data.suites turns it into checks)."""
     env = env or DeepchecksEnv.default()
     python = env.ensure(say or _stderr)
     html_dir.mkdir(parents=True, exist_ok=True)
@@ -161,8 +154,8 @@ def run_suites(
         runner = Path(work) / "runner.py"
         shutil.copyfile(RUNNER, runner)
         _run_runner(python, runner, Path(work) / "spec.json", config.timeout)
-        found = json.loads((Path(work) / "out.json").read_text())
-    return _outcome(found, config)
+        found: dict[str, Any] = json.loads((Path(work) / "out.json").read_text())
+    return found
 
 
 def _run_runner(python: Path, runner: Path, spec: Path, timeout: float) -> None:
@@ -187,45 +180,6 @@ def _run_runner(python: Path, runner: Path, spec: Path, timeout: float) -> None:
             f"deepchecks runner failed ({python}): "
             + (lines[-1] if lines else f"exit {done.returncode}")
         )
-
-
-def _outcome(found: dict[str, Any], config: DeepchecksConfig) -> SuitesOutcome:
-    checks: list[CheckResult] = []
-    notes: list[str] = []
-    by_name = {s["suite"]: s for s in found["suites"]}
-    for suite in config.suites:
-        result = by_name.get(suite)
-        if result is None or result.get("error"):
-            why = result["error"] if result else "no result"
-            checks.append(
-                _error(f"deepchecks.{suite}", f"deepchecks suite {suite} did not run: {why}")
-            )
-            continue
-        checks.extend(_check(c) for c in result["checks"])
-        notes.append(f"deepchecks {suite}: HTML report {result['html']}")
-        if result.get("excluded"):
-            notes.append(f"deepchecks {suite}: excluded {', '.join(result['excluded'])}")
-    return SuitesOutcome(tuple(checks), tuple(notes))
-
-
-_STATUSES = {"pass": Status.PASS, "warn": Status.WARN, "fail": Status.FAIL, "skip": Status.SKIP}
-
-
-def _check(doc: dict[str, Any]) -> CheckResult:
-    status = _STATUSES.get(doc["status"], Status.ERROR)  # "error" and anything unknown
-    text = " ".join(str(doc["message"]).split())
-    short = text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 1] + "…"
-    return CheckResult(
-        id=f"deepchecks.{doc['check']}",
-        title=str(doc["header"]),
-        status=status,
-        message=f"{doc['header']}: {short}",
-        details={"deepchecks": text} if short != text else {},
-    )
-
-
-def _error(check_id: str, message: str) -> CheckResult:
-    return CheckResult(id=check_id, title=check_id, status=Status.ERROR, message=message)
 
 
 def _stderr(message: str) -> None:

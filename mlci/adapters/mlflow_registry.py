@@ -92,24 +92,42 @@ def dir_digest(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def mlflow_defaults() -> None:
+    """MLflow's environment defaults for mlci (bounded retries, quiet), unless the user set them."""
+    for key, value in _HTTP_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def mlflow_client(tracking_uri: str) -> MlflowClient:
+    # Explicit URIs only: mlflow.set_tracking_uri() also exports MLFLOW_TRACKING_URI, which
+    # would then override the next config mlci loads in the same process.
+    import mlflow
+
+    return mlflow.MlflowClient(tracking_uri, tracking_uri)
+
+
+def experiment_id(client: MlflowClient, name: str, artifact_root: Path | None) -> str:
+    """The experiment NAME, created on first use (its artifacts under ARTIFACT_ROOT if given)."""
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return str(found.experiment_id)
+    location = artifact_root.as_uri() if artifact_root is not None else None
+    return str(client.create_experiment(name, artifact_location=location))
+
+
 class Registry:
     """One tracking server / registry, one set of credentials (MLflow's own env vars)."""
 
     def __init__(self, tracking_uri: str, artifact_root: Path | None = None) -> None:
-        for key, value in _HTTP_DEFAULTS.items():
-            os.environ.setdefault(key, value)
+        mlflow_defaults()
         self.tracking_uri = tracking_uri
         self.artifact_root = artifact_root
         self._client: MlflowClient | None = None
 
     @property
     def client(self) -> MlflowClient:
-        # Explicit URIs only: mlflow.set_tracking_uri() also exports MLFLOW_TRACKING_URI, which
-        # would then override the next config mlci loads in the same process.
         if self._client is None:
-            import mlflow
-
-            self._client = mlflow.MlflowClient(self.tracking_uri, self.tracking_uri)
+            self._client = mlflow_client(self.tracking_uri)
         return self._client
 
     def _info(self, mv: Any) -> VersionInfo:
@@ -210,7 +228,7 @@ class Registry:
         """Register the model's files as a new version, tagged with their digest."""
         with registry_errors(f"registered model {name}"):
             run = self.client.create_run(
-                self._experiment_id(),
+                experiment_id(self.client, EXPERIMENT, self.artifact_root),
                 run_name=f"mlci-register-{name}",
                 tags={"mlci.kind": "registration"},
             )
@@ -225,13 +243,6 @@ class Registry:
                 tags={DIGEST_TAG: model.digest},
             )
         return self._info(mv)
-
-    def _experiment_id(self) -> str:
-        found = self.client.get_experiment_by_name(EXPERIMENT)
-        if found is not None:
-            return str(found.experiment_id)
-        location = self.artifact_root.as_uri() if self.artifact_root is not None else None
-        return str(self.client.create_experiment(EXPERIMENT, artifact_location=location))
 
     def set_alias(self, name: str, alias: str, version: str) -> None:
         with registry_errors(f"registered model {name}"):

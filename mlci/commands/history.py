@@ -41,8 +41,8 @@ def command(
 ) -> int:
     """Show the champion timeline of a model."""
     from mlci.config_load import load_config
-    from mlci.gate import registry_for
     from mlci.trail import history
+    from mlci.wiring import registry_for
 
     loaded = load_config(config_path)
     name = model_name or loaded.require_model().name

@@ -2,12 +2,11 @@
 
 Rendering never changes the verdict: `mlci report` exits 0 whatever the gate said (the gate's
 own exit code is the verdict), 2 for a bad report or missing GitHub variable, 3 when GitHub
-failed after retries. A token that may not comment (fork pull requests) is a warning only.
+failed after retries. What is delivered where is `mlci.report.publish.deliver`'s policy.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ import click
 from mlci.errors import InputError
 
 if TYPE_CHECKING:
-    from mlci.report.publish import CommentOutcome, GitHubContext
     from mlci.results import GateReport
 
 FORMATS = ("md", "html", "json", "terminal")
@@ -89,81 +87,21 @@ def command(
 ) -> int:
     """Render mlci-report.json as Markdown, HTML, JSON or text."""
     from mlci.report.io import load_report
-    from mlci.report.publish import GitHubContext
+    from mlci.report.publish import Delivery, deliver
 
     report, _ = load_report(report_path)
-    summary_path = _env_path("GITHUB_STEP_SUMMARY", "--summary") if summary else None
-    output_path = _env_path("GITHUB_OUTPUT", "--github-output") if github_output else None
-    # The event payload is read only when GitHub is asked for: plain rendering never needs it.
-    ctx = GitHubContext.from_env() if github_comment or summary else None
-    outcome = _comment(report, ctx, comment_key) if ctx is not None and github_comment else None
-    if outcome is not None and outcome.state == "forbidden":
-        # The fork fallback (CML #1421): a warning on the run, and the report in the summary.
-        click.echo(f"::warning title=mlci report::{_workflow_data(outcome.message)}")
-        summary_path = summary_path or _optional_env_path("GITHUB_STEP_SUMMARY")
-    if outcome is not None:
-        click.echo(f"mlci: {outcome.message}", err=True)
-    if github_issue:
-        _issue(report, ctx or GitHubContext.from_env())
-    if summary_path is not None:
-        _summary(report, ctx.run_url if ctx else None, summary_path, outcome)
-    if max_annotations:
-        _annotations(report, max_annotations)
-    if output_path is not None:
-        _outputs(report, report_path, outcome, output_path)
+    asked = Delivery(
+        report_path=report_path,
+        comment=github_comment,
+        comment_key=comment_key,
+        issue=github_issue,
+        summary=summary,
+        outputs=github_output,
+        annotations=max_annotations,
+    )
+    deliver(report, asked, log=click.echo, say=lambda m: click.echo(f"mlci: {m}", err=True))
     _emit(report, fmt, output)
     return 0
-
-
-def _comment(report: GateReport, ctx: GitHubContext, key: str | None) -> CommentOutcome:
-    from mlci.report.publish import comment_key, publish_comment
-    from mlci.report.render import render_markdown
-
-    model = report.provenance.candidate.name if report.provenance.candidate else None
-    body = render_markdown(report, artifact_url=ctx.run_url)
-    return publish_comment(body=body, ctx=ctx, key=comment_key(ctx, model, key))
-
-
-def _issue(report: GateReport, ctx: GitHubContext) -> None:
-    from mlci.report.alert import publish_alert
-    from mlci.report.render import render_markdown
-
-    body = render_markdown(report, artifact_url=ctx.run_url)
-    alert = publish_alert(report=report, body=body, ctx=ctx)
-    if alert.state == "forbidden":
-        click.echo(f"::warning title=mlci report::{_workflow_data(alert.message)}")
-    click.echo(f"mlci: {alert.message}", err=True)
-
-
-def _summary(
-    report: GateReport, run_url: str | None, path: Path, outcome: CommentOutcome | None
-) -> None:
-    from mlci.report.outputs import append_summary
-    from mlci.report.publish import pointer
-    from mlci.report.render import render_markdown
-
-    note = outcome.message if outcome is not None and outcome.state == "forbidden" else None
-    append_summary(path, render_markdown(report, artifact_url=run_url, note=note), pointer(run_url))
-
-
-def _annotations(report: GateReport, limit: int) -> None:
-    from mlci.report.annotations import workflow_annotations
-
-    for line in workflow_annotations(report, limit):
-        click.echo(line)
-
-
-def _outputs(
-    report: GateReport, report_path: Path, outcome: CommentOutcome | None, path: Path
-) -> None:
-    from mlci.report.outputs import write_outputs
-
-    values = {
-        "verdict": report.verdict.value,
-        "report-path": str(report_path),
-        "comment-url": outcome.url if outcome is not None else "",
-    }
-    write_outputs(path, values)
 
 
 def _emit(report: GateReport, fmt: str, output: Path | None) -> None:
@@ -185,19 +123,3 @@ def _emit(report: GateReport, fmt: str, output: Path | None) -> None:
     except OSError as exc:
         raise InputError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
-
-
-def _env_path(name: str, option: str) -> Path:
-    path = _optional_env_path(name)
-    if path is None:
-        raise InputError(f"{option}: ${name} is not set (it is set inside GitHub Actions)")
-    return path
-
-
-def _optional_env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
-
-
-def _workflow_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -29,12 +29,11 @@ from mlci.commands._options import config_option, progress
 )
 def command(config_path: Path, report_json: Path, dry_run: bool, verify: bool | None) -> int:
     """Track data and models with DVC and record lineage."""
-    from mlci.adapters.mlflow_registry import DIGEST_TAG
     from mlci.config_load import load_config
-    from mlci.gate import registry_for, report_of
     from mlci.lineage import refuse_to_clobber, run_version, verify_by_default
+    from mlci.provenance import step_report, version_ref
     from mlci.report.io import write_report
-    from mlci.results import ModelRef
+    from mlci.wiring import registry_for
 
     refuse_to_clobber(report_json)
     loaded = load_config(config_path)
@@ -42,13 +41,8 @@ def command(config_path: Path, report_json: Path, dry_run: bool, verify: bool | 
     outcome = run_version(
         loaded=loaded, registry=registry_for(loaded), dry_run=dry_run, verify=checking, say=progress
     )
-    v = outcome.version
-    ref = (
-        ModelRef(name=v.name, uri=v.uri, version=v.version, digest=v.tags.get(DIGEST_TAG))
-        if v
-        else None
-    )
-    report = report_of(loaded, outcome.step, candidate=ref)
+    ref = version_ref(outcome.version) if outcome.version else None
+    report = step_report(loaded, outcome.step, candidate=ref)
     write_report(report, report_json)
     label = "DRY RUN" if dry_run and not checking else report.verdict.value.upper()
     click.echo(f"mlci version{' --verify' if checking else ''}: {label}")

@@ -63,13 +63,17 @@ def run_validate(
         notes += tuple(n for n in [describe(settings, data)] if n)
         if settings.deepchecks is not None:
             from mlci.adapters.deepchecks import run_suites
+            from mlci.data.suites import suite_checks
 
-            found = run_suites(
-                config=settings.deepchecks,
-                data=Path(data_path),
-                reference=reference.data_path if reference else None,
-                label=loaded.config.data.label,
-                html_dir=report_dir or loaded.root,
+            found = suite_checks(
+                run_suites(
+                    config=settings.deepchecks,
+                    data=Path(data_path),
+                    reference=reference.data_path if reference else None,
+                    label=loaded.config.data.label,
+                    html_dir=report_dir or loaded.root,
+                ),
+                settings.deepchecks,
             )
             checks += found.checks
             notes += found.notes

@@ -54,7 +54,7 @@ class Predictor:
 
     @classmethod
     def load(cls, model: PyFuncModel, task: Task, name: str) -> Predictor:
-        raw = _raw_model(model)
+        raw = _raw_model(model, name)
         proba_fn = None
         if (
             task is not Task.REGRESSION
@@ -211,11 +211,17 @@ def _bad_value(features: pd.DataFrame, error: str, source: str) -> str | None:
     return None
 
 
-def _raw_model(model: PyFuncModel) -> Any:
+def _raw_model(model: PyFuncModel, name: str) -> Any:
+    """The flavour's own model object, or None for a flavour without one (a custom python_function
+    model): probabilities are then unavailable. Any other failure is the model's, said as such."""
     try:
         return model.get_raw_model()  # type: ignore[no-untyped-call]  # untyped in mlflow 3.17
-    except Exception:  # not every flavour has a raw model; probabilities are then unavailable
+    except NotImplementedError:  # what PyFuncModel.get_raw_model raises when there is none
         return None
+    except Exception as exc:  # a user's flavour can raise anything: name the model, stop (exit 2)
+        raise InputError(
+            f"{name}: cannot read the raw model: {type(exc).__name__}: {first_line(exc)}"
+        ) from exc
 
 
 def _pyfunc_predict_fn(model: PyFuncModel) -> str:

@@ -166,9 +166,12 @@ def _ref(name: str, model: LocalModel | None) -> ModelRef | None:
 
 
 def _logged(loaded: LoadedConfig, registry: Registry, outcome: RegressOutcome) -> RegressOutcome:
-    from mlci.adapters.mlflow_tracking import log_evaluation
+    from mlci.tracking_record import log_evaluation
+    from mlci.wiring import tracking_for
 
-    run_id = log_evaluation(registry=registry, loaded=loaded, outcome=outcome)
+    run_id = log_evaluation(
+        loaded=loaded, outcome=outcome, tracking=tracking_for(registry.tracking_uri)
+    )
     note = f"evaluation logged as MLflow run {run_id}"
     step = replace(outcome.step, notes=(*outcome.step.notes, note))
     return replace(outcome, step=step, run_id=run_id)

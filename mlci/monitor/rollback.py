@@ -29,7 +29,7 @@ def loop_back(
     dry_run: bool,
 ) -> str:
     """Roll back (or say what would happen); returns the sentence the report shows."""
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
 
     name, alias = champion.name, loaded.config.registry.champion_alias
     what = ", ".join(breached)

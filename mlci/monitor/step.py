@@ -44,7 +44,7 @@ def require_monitor(loaded: LoadedConfig) -> MonitorConfig:
 def run_monitor(
     *, loaded: LoadedConfig, dry_run: bool, now: datetime | None = None
 ) -> MonitorOutcome:
-    from mlci.gate import registry_for
+    from mlci.wiring import registry_for
 
     started = time.perf_counter()
     cfg, model = require_monitor(loaded), loaded.require_model()
@@ -212,7 +212,7 @@ def _notes(
 
 
 def _report(loaded: LoadedConfig, step: StepResult, champion: VersionInfo) -> GateReport:
-    from mlci.gate import now_iso
+    from mlci.clock import now_iso
 
     digest = champion.tags.get("mlci.artifact_digest")
     ref = ModelRef(champion.name, champion.uri, champion.version, digest)

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlci.errors import InputError
+from mlci.report.github_env import TOKEN_VARIABLES, GitHubContext, pointer, utf16_length
 from mlci.report.outputs import COMMENT_LIMIT, fit
-from mlci.report.publish import TOKEN_VARIABLES, GitHubContext, pointer, utf16_length
 from mlci.results import GateReport
 
 if TYPE_CHECKING:
-    from mlci.adapters.github_issues import GitHubIssues
+    from mlci.ports import IssueTracker
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def publish_alert(
     *, report: GateReport, body: str, ctx: GitHubContext, env: Mapping[str, str] | None = None
 ) -> AlertOutcome:
     from mlci.adapters.github import CommentForbidden, marker
-    from mlci.adapters.github_issues import GitHubIssues
+    from mlci.wiring import issues_for
 
     env = os.environ if env is None else env
     if ctx.repository is None:
@@ -42,7 +42,7 @@ def publish_alert(
         raise InputError("--github-issue: GITHUB_TOKEN is not set (give the job issues: write)")
     model = report.provenance.champion.name if report.provenance.champion else "model"
     tag = marker(f"monitor/{model}")
-    client = GitHubIssues(token)
+    client = issues_for(token)
     try:
         me = client.login()
         found = [i for i in client.open_issues(ctx.repository) if tag in i.body and i.login == me]
@@ -55,7 +55,7 @@ def publish_alert(
 
 
 def _act(
-    client: GitHubIssues, repo: str, number: int | None, report: GateReport, text: str
+    client: IssueTracker, repo: str, number: int | None, report: GateReport, text: str
 ) -> AlertOutcome:
     model = report.provenance.champion.name if report.provenance.champion else "model"
     if report.passed:

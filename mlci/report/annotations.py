@@ -19,8 +19,13 @@ def workflow_annotations(report: GateReport, limit: int = DEFAULT_LIMIT) -> list
         level = "warning" if check.status is Status.WARN else "error"
         where = f"{check.title} ({check.column})" if check.column else check.title
         title = f"mlci {step}: {where}"
-        lines.append(f"::{level} title={_property(title)}::{_data(check.message)}")
+        lines.append(workflow_command(level, title, check.message))
     return lines
+
+
+def workflow_command(level: str, title: str, message: str) -> str:
+    """`::LEVEL title=TITLE::MESSAGE`, both escaped: data can neither end it nor start another."""
+    return f"::{level} title={_property(title)}::{_data(message)}"
 
 
 def _data(value: str) -> str:

@@ -9,10 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlci.adapters.deepchecks import REQUIREMENTS, DeepchecksEnv, _outcome, cache_root
-from mlci.config import DeepchecksConfig
+from mlci.adapters.deepchecks import REQUIREMENTS, DeepchecksEnv, cache_root
 from mlci.errors import ServiceError
-from mlci.results import Status
 from tests.conftest import run_mlci
 from tests.data.conftest import DataProject, make_frame
 
@@ -45,56 +43,6 @@ def test_a_half_made_environment_is_not_ready(tmp_path: Path) -> None:
     assert not env.ready()  # no marker: an interrupted install is redone, not trusted
     (env.root / ".mlci-ready").write_text("\n".join(REQUIREMENTS))
     assert env.ready()
-
-
-def test_results_map_to_checks_and_nothing_that_did_not_run_passes() -> None:
-    found = {
-        "suites": [
-            {
-                "suite": "data_integrity",
-                "html": "/r/deepchecks-data_integrity.html",
-                "checks": [
-                    {
-                        "check": "data_duplicates",
-                        "header": "Data Duplicates",
-                        "status": "fail",
-                        "message": "x" * 400,
-                    },
-                    {
-                        "check": "mixed_nulls",
-                        "header": "Mixed Nulls",
-                        "status": "pass",
-                        "message": "ok",
-                    },
-                    {
-                        "check": "outlier_sample_detection",
-                        "header": "Outliers",
-                        "status": "error",
-                        "message": "did not run: few",
-                    },
-                    {"check": "weird", "header": "Weird", "status": "banana", "message": "?"},
-                ],
-            },
-            {"suite": "train_test_validation", "error": "needs reference rows", "checks": []},
-        ]
-    }
-    out = _outcome(found, DeepchecksConfig(suites=["data_integrity", "train_test_validation"]))
-    assert [(c.id, c.status) for c in out.checks] == [
-        ("deepchecks.data_duplicates", Status.FAIL),
-        ("deepchecks.mixed_nulls", Status.PASS),
-        ("deepchecks.outlier_sample_detection", Status.ERROR),
-        ("deepchecks.weird", Status.ERROR),
-        ("deepchecks.train_test_validation", Status.ERROR),
-    ]
-    assert len(out.checks[0].message) == len("Data Duplicates: ") + 300
-    assert out.checks[0].details == {"deepchecks": "x" * 400}
-    assert (
-        out.checks[-1].message
-        == "deepchecks suite train_test_validation did not run: needs reference rows"
-    )
-    assert out.notes == (
-        "deepchecks data_integrity: HTML report /r/deepchecks-data_integrity.html",
-    )
 
 
 @pytest.mark.slow

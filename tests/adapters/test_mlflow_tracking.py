@@ -8,21 +8,23 @@ from pathlib import Path
 import pytest
 
 from mlci.adapters.mlflow_registry import EXPERIMENT, Registry
-from mlci.adapters.mlflow_tracking import (
-    MONITOR_EXPERIMENT,
-    download_baseline,
-    log_baseline,
-    log_monitor_run,
-    monitor_runs,
-)
+from mlci.adapters.mlflow_tracking import MONITOR_EXPERIMENT, log_monitor_run, monitor_runs
 from mlci.errors import InputError
+from mlci.wiring import tracking_for
 
 
 def test_a_baseline_run_round_trips_its_files(registry: Registry, tmp_path: Path) -> None:
     folder = tmp_path / "baseline"
     folder.mkdir()
     (folder / "profile.json").write_text('{"rows": 3}\n')
-    run_id = log_baseline(registry=registry, name="m", version="4", folder=folder)
+    tracking = tracking_for(registry.tracking_uri)
+    run_id = tracking.log_run(
+        experiment=EXPERIMENT,
+        name="mlci-baseline-m-v4",
+        metrics=[("drift share?", 0.5)],
+        tags={"mlci.kind": "baseline", "mlci.model": "m", "mlci.version": "4"},
+        folders={"baseline": folder},
+    )
     run = registry.client.get_run(run_id)
     assert run.info.status == "FINISHED"
     experiment = registry.client.get_experiment_by_name(EXPERIMENT)
@@ -32,7 +34,8 @@ def test_a_baseline_run_round_trips_its_files(registry: Registry, tmp_path: Path
         "mlci.model": "m",
         "mlci.version": "4",
     }
-    got = download_baseline(registry=registry, run_id=run_id, into=tmp_path / "down")
+    assert run.data.metrics == {"drift share_": 0.5}  # the key made MLflow-safe
+    got = tracking.download(run_id, "baseline", tmp_path / "down")
     assert (got / "profile.json").read_text() == '{"rows": 3}\n'
     assert str(registry.artifact_root) in run.info.artifact_uri
 
@@ -62,5 +65,7 @@ def test_monitor_runs_are_the_models_newest_oldest_first(registry: Registry) -> 
 
 def test_a_missing_baseline_run_is_an_input_error(registry: Registry, tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
-        download_baseline(registry=registry, run_id="0" * 32, into=tmp_path)
+        tracking_for(registry.tracking_uri).download(
+            "0" * 32, "baseline", tmp_path, what="baseline run"
+        )
     assert str(caught.value).startswith(f"baseline run {'0' * 32}: ")
