@@ -3,7 +3,8 @@ to do about it, in the spirit of Argo Rollouts' analysis runs.
 
 Top to bottom: the two arms (@champion, @challenger; they must differ), the logs cut per arm by
 `monitor.model_version`, the monitor's checks on the challenger's arm and the comparisons of the
-two arms (error rate, latency p95), then the decision. A run with fewer than `canary.min_rows`
+two arms (error rate, latency p95, and where labels exist each configured metric as a difference
+with an unpaired bootstrap interval: mlci/canary_labels.py), then the decision. A run with fewer than `canary.min_rows`
 rows in either arm decides nothing. A healthy run adds one to the counter tagged on the challenger
 version, a failed one resets it and adds one to the failures; `canary.consecutive` healthy runs
 graduate the challenger, `canary.failure_limit` failures abort it (mlci/canary_moves.py).
@@ -19,7 +20,8 @@ from enum import Enum
 from mlci.adapters.mlflow_registry import Registry, VersionInfo
 from mlci.baseline import Baseline, load_baseline
 from mlci.canary_checks import compare_errors, compare_latency
-from mlci.canary_moves import Arms, abort, graduate
+from mlci.canary_labels import compare_labels
+from mlci.canary_moves import Arms, abort, finish_graduation, graduate, unfinished_graduation
 from mlci.config import CanaryConfig, MonitorConfig
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
@@ -64,6 +66,9 @@ def run_canary(
     started = time.perf_counter()
     cfg, settings = _monitor(loaded), loaded.config.canary
     registry = registry_for(loaded)
+    left = _killed_graduate(loaded, registry, dry_run=dry_run)
+    if left is not None:
+        return left
     champion, challenger = _arms(registry, loaded)
     baseline = load_baseline(registry, champion)
     since = (now or datetime.now(timezone.utc)) - parse_window(cfg.window) if cfg.window else None
@@ -74,6 +79,27 @@ def run_canary(
     notes = _notes(windows, champion, challenger, message, dry_run)
     step = StepResult("canary", run.checks, seconds=time.perf_counter() - started, notes=notes)
     return CanaryOutcome(_report(loaded, step, champion, challenger), decision, message)
+
+
+def _killed_graduate(
+    loaded: LoadedConfig, registry: Registry, *, dry_run: bool
+) -> CanaryOutcome | None:
+    """A graduate killed between its alias moves: finish it, rather than call it bad input."""
+    name, reg = loaded.require_model().name, loaded.config.registry
+    aliases = (reg.champion_alias, reg.challenger_alias)
+    version = unfinished_graduation(registry, name, aliases, cause=CAUSE)
+    if version is None:
+        return None
+    message = (
+        f"graduate (dry run): would finish the graduation a killed run left: remove "
+        f"@{reg.challenger_alias} from {name} v{version.version}"
+        if dry_run
+        else finish_graduation(registry, _arms_for(loaded, version))
+    )
+    check = CheckResult(id="canary_graduation", title="Unfinished graduation",
+                        status=Status.PASS, message=message)  # fmt: skip
+    step = StepResult("canary", (check,), seconds=0.0, notes=(message,))
+    return CanaryOutcome(_report(loaded, step, version, version), Decision.GRADUATE, message)
 
 
 def _monitor(loaded: LoadedConfig) -> MonitorConfig:
@@ -147,6 +173,7 @@ def _judge(
         *(_as_challenger(x) for x in arm),
         *compare_errors(champ, chall, cfg, settings),
         *compare_latency(champ, chall, cfg, settings),
+        *compare_labels(champ, chall, baseline=baseline, model=loaded.require_model(), cfg=cfg),
     )
     return _Run(tuple(found), None, healthy, failures)
 

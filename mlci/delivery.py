@@ -149,10 +149,16 @@ def _restore_hours(rollback: Event, events: tuple[Event, ...]) -> float | None:
 
 
 def _graduated(canary: Event, events: tuple[Event, ...]) -> bool:
-    return any(
-        e.seq > canary.seq and e.action is Action.PROMOTE and e.version == canary.version
-        for e in events
-    )
+    """Its version promoted before the canary ended otherwise: aborted, or replaced on the alias
+    by a later canary (a re-canary of the same version counts once, as the later event)."""
+    for e in sorted((e for e in events if e.seq > canary.seq), key=lambda e: e.seq):
+        if e.action is Action.PROMOTE and e.version == canary.version:
+            return True
+        if e.action is Action.CANARY or (
+            e.action is Action.CANARY_ABORT and e.version == canary.version
+        ):
+            return False
+    return False
 
 
 def _by_monitor(event: Event) -> bool:

@@ -93,7 +93,10 @@ def test_a_healthy_challenger_graduates_after_the_configured_runs(project: Proje
     assert last["cause"] == "mlci canary: 2 healthy run(s) in a row of 2"
     report = json.loads((project.root / "mlci-canary.json").read_text())
     assert [s["name"] for s in report["steps"]] == ["canary"]
-    assert report["steps"][0]["status"] == "pass"
+    # Healthy, but 200 challenger rows cannot rule out the allowed drop: inconclusive, not failed.
+    checks = report["steps"][0]["checks"]
+    assert report["steps"][0]["status"] == "warn"
+    assert {c["id"] for c in checks if c["status"] == "warn"} == {"canary_metric"}
     # Graduated through promote's path: a plain rollback returns to the old champion.
     back = project.mlci("rollback")
     assert (back.code, back.out.strip()) == (
@@ -133,9 +136,24 @@ def test_a_challenger_worse_on_labels_is_aborted(project: Project) -> None:
     assert (code, said) == (
         1,
         f"abort: @challenger removed from {MODEL} v2; @champion unchanged "
-        "(1 failed run(s) of failure_limit 1: challenger_performance)",
+        "(1 failed run(s) of failure_limit 1: canary_metric, challenger_performance)",
     )
     assert project.aliases() == {"champion": "1"}
+    # The arms compared on their labels: the difference and its unpaired interval, per metric.
+    report = json.loads((project.root / "mlci-canary.json").read_text())
+    arms = [c for c in report["steps"][0]["checks"] if c["id"] == "canary_metric"]
+    assert [(c["title"], c["status"]) for c in arms] == [
+        ("accuracy, challenger vs champion", "fail"),
+        ("f1, challenger vs champion", "fail"),
+    ]
+    assert arms[0]["message"] == (
+        "challenger arm vs champion arm (unpaired bootstrap; champion 600 labelled rows): "
+        "accuracy: 0.6550 vs champion 0.9617 (Δ -0.3067, 95% CI [-0.3717, -0.2481], 200 rows); "
+        "below min 0.85; worse by 0.3067, beyond the allowed drop 0.0100 with 95% confidence"
+    )
+    assert (arms[0]["details"]["ci_low"], arms[0]["details"]["ci_high"]) == pytest.approx(
+        (-0.3717, -0.2481), abs=1e-4
+    )
 
 
 def test_a_failure_under_the_limit_continues_and_resets_the_healthy_count(
@@ -263,3 +281,67 @@ def test_an_abort_killed_after_the_alias_moved_is_finished_by_the_next_move(
         f"{MODEL} v1 already holds @champion: nothing to do",
     )
     assert raw_trail(project)[-1] == ("canary-abort", "2", "done")
+
+
+# The failpoints (mlci/faults.py) SIGKILL the child `mlci canary` at a named point of the graduate:
+# a signal sent from the test at a moment it guesses would land anywhere, or after the run ended.
+@pytest.mark.parametrize("point", ["after_champion_alias", "after_event_done", "after_graduated"])
+def test_a_graduate_killed_after_the_champion_moved_is_finished_by_the_next_run(
+    project: Project, point: str
+) -> None:
+    configure(project, consecutive=1)
+    traffic(project)
+    killed = run_mlci_process("canary", cwd=project.root, env={"MLCI_FAILPOINT": point})
+    assert killed.code == -signal.SIGKILL, killed.text
+    # One version on both aliases: never two champions, and @previous-champion already kept.
+    assert project.aliases() == {"champion": "2", "challenger": "2", "previous-champion": "1"}
+    assert last_line(project, "--dry-run") == (
+        0,
+        f"graduate (dry run): would finish the graduation a killed run left: remove @challenger "
+        f"from {MODEL} v2",
+    )
+    assert project.aliases()["challenger"] == "2"
+    assert last_line(project) == (
+        0,
+        f"graduate: finished the graduation a killed run left: {MODEL} v2 is @champion; "
+        "@challenger removed",
+    )
+    assert project.aliases() == {"champion": "2", "previous-champion": "1"}
+    assert raw_trail(project)[-1] == ("promote", "2", "done")
+    # Nothing is left over: the next run finds no challenger.
+    assert project.mlci("canary").code == 2
+
+
+@pytest.mark.parametrize("point", ["after_event_pending", "after_previous_alias"])
+def test_a_graduate_killed_before_the_champion_moved_graduates_on_the_next_run(
+    project: Project, point: str
+) -> None:
+    configure(project, consecutive=1)
+    traffic(project)
+    killed = run_mlci_process("canary", cwd=project.root, env={"MLCI_FAILPOINT": point})
+    assert killed.code == -signal.SIGKILL, killed.text
+    assert (project.aliases()["champion"], project.aliases()["challenger"]) == ("1", "2")
+    assert last_line(project) == (
+        0,
+        f"graduate: {MODEL} v2 is now @champion (was v1); @challenger removed "
+        "(1 healthy run(s) in a row of 1)",
+    )
+    assert project.aliases() == {"champion": "2", "previous-champion": "1"}
+    assert raw_trail(project)[-2:] == [("promote", "2", "aborted"), ("promote", "2", "done")]
+
+
+def test_a_graduated_champion_put_back_on_challenger_by_hand_stays_bad_input(
+    project: Project,
+) -> None:
+    configure(project, consecutive=1)
+    traffic(project)
+    assert last_line(project)[0] == 0
+    assert tags(project, "2")["mlci.canary_graduated_at"]
+    project.client().set_registered_model_alias(MODEL, "challenger", "2")
+    result = project.mlci("canary")
+    assert (result.code, result.err.strip()) == (
+        2,
+        f"mlci: error: {MODEL}: v2 holds both @champion and @challenger: a challenger must "
+        "differ from the champion",
+    )
+    assert project.aliases() == {"champion": "2", "challenger": "2", "previous-champion": "1"}

@@ -169,6 +169,17 @@ def test_stats_of_a_model_with_no_trail(project: Project) -> None:
         "  canary graduation     n/a (no canaries)",
     ]
     assert result.out.splitlines()[0].endswith("(14d)")
+    drawn = project.mlci("history", "--stats", "--html", "stats.html")
+    assert drawn.code == 0, drawn.text
+    assert drawn.out.splitlines()[1:] == result.out.splitlines()[1:]  # the terminal's, as before
+    page = (project.root / "stats.html").read_text()
+    assert page.count("<svg") == 5
+    assert "<figcaption>Change failure rate: <span>n/a (no promotions)</span></figcaption>" in page
+    alone = project.mlci("history", "--html", "stats.html")
+    assert (alone.code, alone.err.strip()) == (
+        2,
+        "mlci: error: --html: writes the --stats figures; add --stats",
+    )
 
 
 def test_bad_durations_name_the_option(project: Project) -> None:
@@ -191,3 +202,29 @@ def test_commit_time_is_unknown_outside_the_repository(tmp_path: Path) -> None:
     assert commit_time(tmp_path, sha) == when
     assert commit_time(tmp_path, FOREIGN_SHA) is None
     assert commit_time(tmp_path.parent, sha) is None
+
+
+def test_a_canary_graduates_only_if_promoted_before_it_was_aborted_or_replaced() -> None:
+    from mlci.trail import Action
+
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+    def event(seq: int, action: Action, version: str) -> Event:
+        at = (now - (10 - seq) * HOUR).isoformat()
+        alias = None if action is Action.PROMOTE else "challenger"
+        return Event(seq, action, version, None, at, "ci", alias=alias)
+
+    events = (
+        event(1, Action.CANARY, "2"),  # aborted: not graduated, though v2 is promoted later
+        event(2, Action.CANARY_ABORT, "2"),
+        event(3, Action.CANARY, "2"),  # the re-canary that graduates
+        event(4, Action.PROMOTE, "2"),
+        event(5, Action.CANARY, "3"),  # replaced on the alias by v4 before any promote
+        event(6, Action.CANARY, "4"),  # still open
+        event(7, Action.PROMOTE, "3"),
+    )
+    found = delivery_stats(model=MODEL, events=events, now=now, since=DAY, failure_window=DAY,
+                           commit_time=lambda sha: None)  # fmt: skip
+    assert (found.canaries, found.graduated, found.aborted, found.graduation_rate) == (
+        4, 1, 1, 0.25,
+    )  # fmt: skip

@@ -30,6 +30,7 @@ NO_MIRROR = {
     "mlci/adapters/registry_peek.py": "read-only registry view: tests/test_registry_guard.py",
     "mlci/baseline.py": "the champion's baseline: tests/monitor/test_baseline.py",
     "mlci/canary_checks.py": "canary checks: tests/test_canary.py",
+    "mlci/canary_labels.py": "the arms compared on labels: tests/test_canary.py",
     "mlci/canary_moves.py": "canary alias moves: tests/test_canary.py",
     "mlci/data/buffers.py": "buffer kernels: tests/data/test_columns.py, test_arrow.py",
     "mlci/data/reference.py": "the drift reference: tests/data/test_drift.py, test_step.py",

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     show_default=True,
     help="--stats: a rollback this soon after a promotion makes it a failed change.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="--stats: also write the figures as an HTML page, a chart per figure.",
+)
 def command(
     *,
     config_path: Path,
@@ -38,18 +44,24 @@ def command(
     stats: bool,
     since: str,
     failure_window: str,
+    html_path: Path | None = None,
 ) -> int:
     """Show the champion timeline of a model."""
     from mlci.config_load import load_config
     from mlci.trail import history
     from mlci.wiring import registry_for
 
+    if html_path is not None and not stats:
+        from mlci.errors import InputError
+
+        raise InputError("--html: writes the --stats figures; add --stats")
     loaded = load_config(config_path)
     name = model_name or loaded.require_model().name
     if stats:
         return _stats(
-            loaded, name=name, since=since, failure_window=failure_window, as_json=as_json
-        )
+            loaded, name=name, since=since, failure_window=failure_window, as_json=as_json,
+            html_path=html_path,
+        )  # fmt: skip
     events = history(registry_for(loaded), name, loaded.config.registry.champion_alias)
     if not events:
         click.echo(f"{name}: no promotions recorded by mlci")
@@ -69,11 +81,21 @@ def command(
 
 
 def _stats(
-    loaded: LoadedConfig, *, name: str, since: str, failure_window: str, as_json: bool
+    loaded: LoadedConfig,
+    *,
+    name: str,
+    since: str,
+    failure_window: str,
+    as_json: bool,
+    html_path: Path | None = None,
 ) -> int:
     from mlci.delivery import render, stats_as_configured
 
     figures = stats_as_configured(loaded, name=name, since=since, failure_window=failure_window)
     lines = [json.dumps(figures.as_json(), sort_keys=True)] if as_json else render(figures)
     click.echo("\n".join(lines))
+    if html_path is not None:
+        from mlci.report.stats_html import render_stats_html
+
+        html_path.write_text(render_stats_html(figures), encoding="utf-8")
     return 0
