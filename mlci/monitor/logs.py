@@ -40,6 +40,7 @@ class Window:
     first: str | None  # the window's earliest and latest log timestamps (ISO), when known
     last: str | None
     files: tuple[str, ...] = field(default_factory=tuple)
+    labelled_scores: npt.NDArray[Any] | None = None  # with monitor.score: the positive class's
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
         for col, key in (
             (cfg.timestamp, "monitor.timestamp"),
             (cfg.label, "monitor.label"),
+            (cfg.score, "monitor.score"),
             (cfg.model_version, "monitor.model_version"),
             (cfg.latency.column, "monitor.latency.column"),
             (cfg.errors.column, "monitor.errors.column"),
@@ -133,7 +135,7 @@ def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
     predictions = profile_table(
         pa.table({"prediction": frame[cfg.prediction].to_numpy()}), edges=wanted.prediction_edges
     )
-    labels, predicted = _labelled(frame, cfg)
+    labels, predicted, scores = _labelled(frame, cfg)
     return Window(
         rows=len(frame),
         features=features,
@@ -144,6 +146,7 @@ def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
         labelled_predictions=predicted,
         first=None if stamps is None else stamps.min().isoformat(),
         last=None if stamps is None else stamps.max().isoformat(),
+        labelled_scores=scores,
     )
 
 
@@ -176,13 +179,33 @@ def _errors(frame: pd.DataFrame, cfg: MonitorConfig) -> int:
     return int(column.fillna(0).astype(bool).sum())
 
 
-def _labelled(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[Any, Any]:
+def _labelled(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
     import numpy as np
 
     if cfg.label is None:
-        return np.empty(0), np.empty(0)
+        return np.empty(0), np.empty(0), None
     known = frame[cfg.label].notna() & frame[cfg.prediction].notna()
-    return frame.loc[known, cfg.label].to_numpy(), frame.loc[known, cfg.prediction].to_numpy()
+    if cfg.score is None:
+        return (
+            frame.loc[known, cfg.label].to_numpy(),
+            frame.loc[known, cfg.prediction].to_numpy(),
+            None,
+        )
+    known &= frame[cfg.score].notna()
+    try:
+        scores = frame.loc[known, cfg.score].to_numpy(dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(
+            f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
+            "of the positive class)"
+        ) from None
+    if len(scores) and not (np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1):
+        raise InputError(
+            f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
+            "probability of the positive class)"
+        )
+    labels, predicted = frame.loc[known, cfg.label].to_numpy(), frame.loc[known, cfg.prediction]
+    return labels, predicted.to_numpy(), scores
 
 
 def _empty() -> Window:
@@ -211,7 +234,15 @@ def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
         first=min(firsts) if firsts else None,
         last=max(lasts) if lasts else None,
         files=tuple(str(f) for f in files),
+        labelled_scores=_scores([p.labelled_scores for p in full]),
     )
+
+
+def _scores(parts: list[npt.NDArray[Any] | None]) -> npt.NDArray[Any] | None:
+    import numpy as np
+
+    found = [p for p in parts if p is not None]
+    return np.concatenate(found) if found else None
 
 
 def _merged(profiles: list[Profile | None]) -> Profile | None:
