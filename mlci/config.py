@@ -319,6 +319,8 @@ class MonitorConfig(_Section):
     on_breach: Literal["alert", "rollback"] = "alert"
     rollback_on: list[MonitorCheck] = Field(default_factory=lambda: list(ROLLBACK_WORTHY))
     log_runs: bool = True
+    # where the log files are read: one task per file on the cluster `validate.dask` names
+    engine: Literal["local", "dask"] = "local"
 
 
 class CanaryConfig(_Section):

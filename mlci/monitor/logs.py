@@ -12,10 +12,11 @@ from __future__ import annotations
 import glob
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlci.config import MonitorConfig
+from mlci.config import DaskConfig, MonitorConfig
 from mlci.data.profile import Edges, Profile, merge, profile_table
 from mlci.data.reader import BatchStream, read_stream
 from mlci.errors import InputError
@@ -76,9 +77,23 @@ def log_files(spec: str, root: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def read_window(files: tuple[Path, ...], wanted: Wanted) -> Window:
-    parts = [read_stream(f, lambda s, f=f: _consume(f, s, wanted)) for f in files]  # type: ignore[misc]
+def read_window(
+    files: tuple[Path, ...],
+    wanted: Wanted,
+    *,
+    engine: str = "local",
+    dask: DaskConfig | None = None,
+) -> Window:
+    """Each file read and cut by the same function (`read_file`), here or on Dask workers
+    (mlci/data/engine.py's map_parts), the parts combined in the files' order."""
+    from mlci.data.engine import map_parts
+
+    parts = map_parts(engine, dask or DaskConfig(), partial(read_file, wanted=wanted), files)
     return _combine(parts, files)
+
+
+def read_file(path: Path, wanted: Wanted) -> Window:
+    return read_stream(path, lambda stream: _consume(path, stream, wanted))
 
 
 def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
