@@ -10,14 +10,14 @@ labelled rows' labels and predictions (for the metrics).
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import DaskConfig, MonitorConfig
-from mlci.data.profile import Edges, Profile, merge, profile_table
+from mlci.data.profile import Edges, Profile, merge
 from mlci.data.reader import BatchStream, read_stream
 from mlci.errors import InputError
 
@@ -97,9 +97,40 @@ def read_file(path: Path, wanted: Wanted) -> Window:
 
 
 def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
+    """One accumulator per file for the features and one for the predictions, fed the kept rows
+    of each Arrow batch as validate's stream feeds its own (a fresh profile per batch, merged
+    after, was most of the monitor's time); only the other roles' columns go through pandas."""
+    import pyarrow as pa
+
+    from mlci.data.columns import Accumulator
+    from mlci.data.profile import _column_pool
+
     _check_columns(path, stream.schema.names, wanted)
-    parts = [_batch(batch.to_pandas(), wanted) for batch in stream.batches]
-    return _combine(parts, (path,))
+    cfg = wanted.config
+    names = list(wanted.features)
+    roles = (cfg.timestamp, cfg.model_version, cfg.prediction, cfg.label, cfg.score)
+    others = list(dict.fromkeys(c for c in (*roles, cfg.latency.column, cfg.errors.column) if c))
+    answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
+    parts = []
+    with _column_pool() as pool:
+        features = Accumulator(
+            pa.schema([stream.schema.field(n) for n in names]), wanted.feature_edges, pool
+        )
+        predictions = Accumulator(answered, wanted.prediction_edges, pool)
+        for batch in stream.batches:
+            part, keep = _batch(batch.select(others).to_pandas(), wanted)
+            if part.rows == 0:
+                continue
+            kept = batch if keep.all() else batch.filter(pa.array(keep))
+            features.add(kept.select(names))
+            predictions.add(pa.record_batch([kept.column(cfg.prediction)], schema=answered))
+            parts.append(part)
+        window = _combine(parts, (path,))
+        if window.rows == 0:
+            return window
+        return replace(
+            window, features=features.finish(source={}), predictions=predictions.finish(source={})
+        )
 
 
 def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
@@ -125,9 +156,9 @@ def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
         raise InputError(f"{path}: the logs lack the configured column(s) {shown}{more}")
 
 
-def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
+def _batch(frame: pd.DataFrame, wanted: Wanted) -> tuple[Window, npt.NDArray[Any]]:
+    """The figures of a batch's rows in the window (its profiles are the caller's), and which."""
     import numpy as np
-    import pyarrow as pa
 
     cfg = wanted.config
     keep = np.ones(len(frame), dtype=bool)
@@ -142,19 +173,12 @@ def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
     if stamps is not None:
         stamps = stamps[keep]
     if len(frame) == 0:
-        return _empty()
-    features = profile_table(
-        pa.Table.from_pandas(frame[list(wanted.features)], preserve_index=False),
-        edges=wanted.feature_edges,
-    )
-    predictions = profile_table(
-        pa.table({"prediction": frame[cfg.prediction].to_numpy()}), edges=wanted.prediction_edges
-    )
+        return _empty(), keep
     labels, predicted, scores = _labelled(frame, cfg)
-    return Window(
+    window = Window(
         rows=len(frame),
-        features=features,
-        predictions=predictions,
+        features=None,
+        predictions=None,
         latencies_ms=_latencies(frame, cfg),
         errors=_errors(frame, cfg),
         labels=labels,
@@ -163,6 +187,7 @@ def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
         last=None if stamps is None else stamps.max().isoformat(),
         labelled_scores=scores,
     )
+    return window, keep
 
 
 def _timestamps(column: pd.Series[Any], name: str) -> pd.Series[Any]:
