@@ -308,6 +308,8 @@ class MonitorConfig(_Section):
     features: list[str] | None = None  # default: the baseline's evaluation features
     prediction: str = "prediction"
     label: str | None = None
+    # the probability the model gave the positive class (binary): scores roc_auc, log_loss, brier
+    score: str | None = None
     model_version: str | None = None  # keep only rows the current champion answered
     min_labels: int = Field(default=30, ge=1)
     drift: DriftConfig = Field(default_factory=DriftConfig)
@@ -317,6 +319,8 @@ class MonitorConfig(_Section):
     on_breach: Literal["alert", "rollback"] = "alert"
     rollback_on: list[MonitorCheck] = Field(default_factory=lambda: list(ROLLBACK_WORTHY))
     log_runs: bool = True
+    # where the log files are read: one task per file on the cluster `validate.dask` names
+    engine: Literal["local", "dask"] = "local"
 
 
 class CanaryConfig(_Section):

@@ -2,7 +2,8 @@
 
 `MLCI_FAILPOINT=after_event_pending mlci promote` dies with SIGKILL right after the pending
 history event is written; `raise:POINT` raises an internal error there (exit 70, a crash file);
-`pause:POINT` says so on stderr and sleeps, so a test can interrupt a run at a known moment.
+`pause:POINT` says so on stderr and sleeps, so a test can interrupt a run at a known moment;
+`reached:POINT` only says so, so a test can order two runs (hold a lock until both are past it).
 Inert unless the variable names the point; costs one dict lookup.
 """
 
@@ -41,3 +42,5 @@ def failpoint(name: str) -> None:
     elif wanted == f"pause:{name}":
         print(f"mlci: failpoint {name}: paused", file=sys.stderr, flush=True)
         time.sleep(PAUSE_SECONDS)
+    elif wanted == f"reached:{name}":
+        print(f"mlci: failpoint {name}: reached", file=sys.stderr, flush=True)

@@ -7,6 +7,7 @@ The registry's alias writes are last-writer-wins, so every move happens under th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -109,13 +110,20 @@ def rollback(
     at: str,
     lock_wait_seconds: float = LOCK_WAIT_SECONDS,
     cause: str | None = None,
+    unless: Callable[[tuple[Event, ...], VersionInfo], str | None] | None = None,
 ) -> Moved:
-    """Move @champion back to the previous champion, or to a named version."""
+    """Move @champion back to the previous champion, or to a named version.
+
+    `unless` sees the trail and @champion under the lock; a reason it returns cancels the move
+    (the monitor's never-twice check must not race another run between its read and the move)."""
     with promotion_lock(registry, name, wait_seconds=lock_wait_seconds):
         repair(registry, name, alias)
         current = registry.by_alias(name, alias)
         if current is None:
             raise InputError(f"{name}: no version holds @{alias}: nothing to roll back")
+        why = unless(history(registry, name, alias), current) if unless else None
+        if why is not None:
+            return Moved(name, current.version, None, False, why)
         target = (
             _target(registry, name, to)
             if to

@@ -11,11 +11,11 @@ an fsspec URL (`s3://bucket/logs/*.parquet` with s3fs installed).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mlci.data.engine_base import Dataset, Engine, ParquetInfo
 from mlci.data.reader import (
@@ -30,10 +30,12 @@ from mlci.data.reader import (
 from mlci.errors import InputError, ServiceError
 
 if TYPE_CHECKING:
-    from mlci.config import ValidateConfig
+    from mlci.config import DaskConfig, ValidateConfig
     from mlci.data.stats import Edges, Profile
 
 _PARQUET = (".parquet", ".pq")
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 _GLOB = set("*?[")
 
 
@@ -62,6 +64,27 @@ def make_engine(settings: ValidateConfig) -> Engine:
 
         return DaskEngine(settings.dask)
     return LocalEngine()
+
+
+def map_parts(
+    engine: str, dask: DaskConfig, fn: Callable[[_In], _Out], parts: Sequence[_In]
+) -> list[_Out]:
+    """FN over PARTS for steps whose partial result is not a Profile (`mlci monitor`'s window):
+    in turn in this process (`local`), or one task per part on the cluster `validate.dask` names
+    (`dask`). The results come back in PARTS' order, so merging them gives what local gives."""
+    if engine != "dask":
+        return [fn(part) for part in parts]
+    from mlci.data.engine_dask import _client, _service_error
+
+    with _client(dask) as client:
+        try:
+            futures = client.map(fn, list(parts), pure=False)  # a run reads the files as they are
+            found: list[_Out] = client.gather(futures)
+        except (InputError, ServiceError):
+            raise  # a part's own error (naming its file) as it was raised on the worker
+        except Exception as exc:
+            raise _service_error(exc, dask) from None
+    return found
 
 
 def check_complete(profile: Profile, dataset: Dataset, engine: str) -> Profile:
@@ -268,6 +291,7 @@ __all__ = [
     "LocalEngine",
     "check_complete",
     "make_engine",
+    "map_parts",
     "open_dataset",
     "open_source",
     "profile_source",

@@ -145,8 +145,7 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
 
     rules = dict(model.metrics) or {n: MetricRule() for n in DEFAULT_METRICS[model.task]}
     found = [(metric_for(model.task, n), r) for n, r in rules.items()]
-    # Logs hold predicted labels or values, not probabilities: ranking metrics cannot be scored.
-    metrics = [(m, r) for m, r in found if m is not None and not m.needs_proba]
+    metrics = [(m, r) for m, r in found if m is not None]
     if model.task is Task.REGRESSION:
         y = np.asarray(window.labels, dtype=np.float64)
         pred = np.asarray(window.labelled_predictions, dtype=np.float64)
@@ -157,7 +156,13 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
     y = np.asarray([codes[v] for v in labels])
     pred = np.asarray([codes[v] for v in predicted])
     target = Target(task=model.task, y=y, classes=tuple(classes))
-    return target, Outputs(pred=pred), metrics
+    scores = window.labelled_scores
+    if scores is not None and len(classes) == 2:
+        # monitor.score is the positive class's probability; the positive class is the last
+        # code, as the metrics take it (mlci/model/metrics.py)
+        return target, Outputs(pred=pred, proba=np.column_stack([1 - scores, scores])), metrics
+    # Without probabilities (no monitor.score, or not binary) ranking metrics cannot be scored.
+    return target, Outputs(pred=pred), [(m, r) for m, r in metrics if not m.needs_proba]
 
 
 def history_of(runs: Sequence[Mapping[str, float]], key: str) -> list[float]:

@@ -10,13 +10,14 @@ labelled rows' labels and predictions (for the metrics).
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlci.config import MonitorConfig
-from mlci.data.profile import Edges, Profile, merge, profile_table
+from mlci.config import DaskConfig, MonitorConfig
+from mlci.data.profile import Edges, Profile, merge
 from mlci.data.reader import BatchStream, read_stream
 from mlci.errors import InputError
 
@@ -40,6 +41,7 @@ class Window:
     first: str | None  # the window's earliest and latest log timestamps (ISO), when known
     last: str | None
     files: tuple[str, ...] = field(default_factory=tuple)
+    labelled_scores: npt.NDArray[Any] | None = None  # with monitor.score: the positive class's
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,60 @@ def log_files(spec: str, root: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def read_window(files: tuple[Path, ...], wanted: Wanted) -> Window:
-    parts = [read_stream(f, lambda s, f=f: _consume(f, s, wanted)) for f in files]  # type: ignore[misc]
+def read_window(
+    files: tuple[Path, ...],
+    wanted: Wanted,
+    *,
+    engine: str = "local",
+    dask: DaskConfig | None = None,
+) -> Window:
+    """Each file read and cut by the same function (`read_file`), here or on Dask workers
+    (mlci/data/engine.py's map_parts), the parts combined in the files' order."""
+    from mlci.data.engine import map_parts
+
+    parts = map_parts(engine, dask or DaskConfig(), partial(read_file, wanted=wanted), files)
     return _combine(parts, files)
 
 
+def read_file(path: Path, wanted: Wanted) -> Window:
+    return read_stream(path, lambda stream: _consume(path, stream, wanted))
+
+
 def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
+    """One accumulator per file for the features and one for the predictions, fed the kept rows
+    of each Arrow batch as validate's stream feeds its own (a fresh profile per batch, merged
+    after, was most of the monitor's time); only the other roles' columns go through pandas."""
+    import pyarrow as pa
+
+    from mlci.data.columns import Accumulator
+    from mlci.data.profile import _column_pool
+
     _check_columns(path, stream.schema.names, wanted)
-    parts = [_batch(batch.to_pandas(), wanted) for batch in stream.batches]
-    return _combine(parts, (path,))
+    cfg = wanted.config
+    names = list(wanted.features)
+    roles = (cfg.timestamp, cfg.model_version, cfg.prediction, cfg.label, cfg.score)
+    others = list(dict.fromkeys(c for c in (*roles, cfg.latency.column, cfg.errors.column) if c))
+    answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
+    parts = []
+    with _column_pool() as pool:
+        features = Accumulator(
+            pa.schema([stream.schema.field(n) for n in names]), wanted.feature_edges, pool
+        )
+        predictions = Accumulator(answered, wanted.prediction_edges, pool)
+        for batch in stream.batches:
+            part, keep = _batch(batch.select(others).to_pandas(), wanted)
+            if part.rows == 0:
+                continue
+            kept = batch if keep.all() else batch.filter(pa.array(keep))
+            features.add(kept.select(names))
+            predictions.add(pa.record_batch([kept.column(cfg.prediction)], schema=answered))
+            parts.append(part)
+        window = _combine(parts, (path,))
+        if window.rows == 0:
+            return window
+        return replace(
+            window, features=features.finish(source={}), predictions=predictions.finish(source={})
+        )
 
 
 def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
@@ -95,6 +142,7 @@ def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
         for col, key in (
             (cfg.timestamp, "monitor.timestamp"),
             (cfg.label, "monitor.label"),
+            (cfg.score, "monitor.score"),
             (cfg.model_version, "monitor.model_version"),
             (cfg.latency.column, "monitor.latency.column"),
             (cfg.errors.column, "monitor.errors.column"),
@@ -108,9 +156,9 @@ def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
         raise InputError(f"{path}: the logs lack the configured column(s) {shown}{more}")
 
 
-def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
+def _batch(frame: pd.DataFrame, wanted: Wanted) -> tuple[Window, npt.NDArray[Any]]:
+    """The figures of a batch's rows in the window (its profiles are the caller's), and which."""
     import numpy as np
-    import pyarrow as pa
 
     cfg = wanted.config
     keep = np.ones(len(frame), dtype=bool)
@@ -125,26 +173,21 @@ def _batch(frame: pd.DataFrame, wanted: Wanted) -> Window:
     if stamps is not None:
         stamps = stamps[keep]
     if len(frame) == 0:
-        return _empty()
-    features = profile_table(
-        pa.Table.from_pandas(frame[list(wanted.features)], preserve_index=False),
-        edges=wanted.feature_edges,
-    )
-    predictions = profile_table(
-        pa.table({"prediction": frame[cfg.prediction].to_numpy()}), edges=wanted.prediction_edges
-    )
-    labels, predicted = _labelled(frame, cfg)
-    return Window(
+        return _empty(), keep
+    labels, predicted, scores = _labelled(frame, cfg)
+    window = Window(
         rows=len(frame),
-        features=features,
-        predictions=predictions,
+        features=None,
+        predictions=None,
         latencies_ms=_latencies(frame, cfg),
         errors=_errors(frame, cfg),
         labels=labels,
         labelled_predictions=predicted,
         first=None if stamps is None else stamps.min().isoformat(),
         last=None if stamps is None else stamps.max().isoformat(),
+        labelled_scores=scores,
     )
+    return window, keep
 
 
 def _timestamps(column: pd.Series[Any], name: str) -> pd.Series[Any]:
@@ -176,13 +219,33 @@ def _errors(frame: pd.DataFrame, cfg: MonitorConfig) -> int:
     return int(column.fillna(0).astype(bool).sum())
 
 
-def _labelled(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[Any, Any]:
+def _labelled(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
     import numpy as np
 
     if cfg.label is None:
-        return np.empty(0), np.empty(0)
+        return np.empty(0), np.empty(0), None
     known = frame[cfg.label].notna() & frame[cfg.prediction].notna()
-    return frame.loc[known, cfg.label].to_numpy(), frame.loc[known, cfg.prediction].to_numpy()
+    if cfg.score is None:
+        return (
+            frame.loc[known, cfg.label].to_numpy(),
+            frame.loc[known, cfg.prediction].to_numpy(),
+            None,
+        )
+    known &= frame[cfg.score].notna()
+    try:
+        scores = frame.loc[known, cfg.score].to_numpy(dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(
+            f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
+            "of the positive class)"
+        ) from None
+    if len(scores) and not (np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1):
+        raise InputError(
+            f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
+            "probability of the positive class)"
+        )
+    labels, predicted = frame.loc[known, cfg.label].to_numpy(), frame.loc[known, cfg.prediction]
+    return labels, predicted.to_numpy(), scores
 
 
 def _empty() -> Window:
@@ -211,7 +274,15 @@ def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
         first=min(firsts) if firsts else None,
         last=max(lasts) if lasts else None,
         files=tuple(str(f) for f in files),
+        labelled_scores=_scores([p.labelled_scores for p in full]),
     )
+
+
+def _scores(parts: list[npt.NDArray[Any] | None]) -> npt.NDArray[Any] | None:
+    import numpy as np
+
+    found = [p for p in parts if p is not None]
+    return np.concatenate(found) if found else None
 
 
 def _merged(profiles: list[Profile | None]) -> Profile | None:

@@ -97,7 +97,8 @@ def _window(
         feature_edges=baseline.features.edges(),
         prediction_edges=baseline.predictions.edges(),
     )
-    window = read_window(log_files(cfg.data, loaded.root), wanted)
+    files = log_files(cfg.data, loaded.root)
+    window = read_window(files, wanted, engine=cfg.engine, dask=loaded.config.validate_.dask)
     if window.rows == 0:
         raise InputError(f"monitor.data: {cfg.data!r}: no rows in {_describe(cfg, champion)}")
     return window
@@ -203,6 +204,8 @@ def _notes(
     notes = [f"{window.rows:,} rows in {_describe(cfg, champion)}, {len(window.files)} file(s)"]
     if window.first and window.last:
         notes.append(f"logs from {window.first} to {window.last}")
+    if cfg.engine == "dask":
+        notes.append("logs read on the dask engine (validate.dask), one task per file")
     notes.append(f"compared with the baseline stored with {champion.uri}")
     if action:
         notes.append(action)

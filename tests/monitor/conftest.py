@@ -102,10 +102,12 @@ class Logs:
         latency_ms: float = 20.0,
         error_rate: float = 0.0,
         flip_labels: float = 0.0,
+        score_noise: float = 0.0,
         hours_ago: float = 0.0,
         seed: int = 0,
     ) -> Path:
         import mlflow.pyfunc
+        import mlflow.sklearn
         import numpy as np
         import pandas as pd
 
@@ -117,6 +119,12 @@ class Logs:
             frame = change(frame)
         served = mlflow.pyfunc.load_model(str(self.project.trained / "models" / model))
         frame["prediction"] = np.asarray(served.predict(frame))
+        # The positive class's probability, as a service logging scores would; `score_noise`
+        # replaces that share of them with noise: the ranking (AUC) drops, the labels do not.
+        model_dir = str(self.project.trained / "models" / model)
+        scores = mlflow.sklearn.load_model(model_dir).predict_proba(frame)[:, 1]
+        noise = np.random.default_rng(seed + 1)  # its own stream: the other columns stay as seeded
+        frame["score"] = np.where(noise.random(rows) < score_noise, noise.random(rows), scores)
         flipped = rng.random(rows) < flip_labels
         frame["label"] = np.where(flipped, 1 - labels, labels)
         frame["latency_ms"] = rng.gamma(4.0, latency_ms / 4.0, rows)

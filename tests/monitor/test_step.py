@@ -100,7 +100,65 @@ def test_performance_drop_with_labels_fails_performance(promoted: Project, logs:
         for c in report["steps"][0]["checks"]
         if c["id"] == "performance" and c["status"] == "fail"
     }
-    assert titles == {"accuracy", "f1"}  # roc_auc needs probabilities, which logs do not hold
+    assert titles == {"accuracy", "f1"}  # roc_auc needs probabilities: no monitor.score here
+
+
+def _with_score(project: Project) -> None:
+    config = project.config()
+    config["monitor"]["score"] = "score"
+    project.write_config(config)
+
+
+def test_with_a_score_column_a_healthy_window_passes_roc_auc_too(
+    promoted: Project, logs: Logs
+) -> None:
+    _with_score(promoted)
+    logs.write()
+    code, report, text = monitor(promoted)
+    assert code == 0, text
+    performance = {
+        c["title"]: c["status"] for c in report["steps"][0]["checks"] if c["id"] == "performance"
+    }
+    assert performance == {"accuracy": "pass", "f1": "pass", "roc_auc": "pass"}
+
+
+def test_an_auc_drop_in_the_scores_fails_performance_on_roc_auc(
+    promoted: Project, logs: Logs
+) -> None:
+    _with_score(promoted)
+    logs.write(score_noise=0.6)  # the labels predicted are the model's: only the ranking drops
+    code, report, text = monitor(promoted)
+    assert (code, failing(report)) == (1, {"performance"}), text
+    failed = [
+        c
+        for c in report["steps"][0]["checks"]
+        if c["id"] == "performance" and c["status"] == "fail"
+    ]
+    assert [c["title"] for c in failed] == ["roc_auc"]
+    assert "roc_auc" in failed[0]["message"]
+
+
+def test_a_score_column_that_is_not_a_probability_is_a_clear_error(
+    promoted: Project, logs: Logs
+) -> None:
+    import pandas as pd
+
+    _with_score(promoted)
+    path = logs.write()
+    frame = pd.read_parquet(path)
+    frame.assign(score=frame["score"] * 100).to_parquet(path, index=False)
+    result = promoted.mlci("monitor")
+    assert (result.code, result.err.strip()) == (
+        2,
+        "mlci: error: monitor.score: column 'score' holds values outside [0, 1] "
+        "(expected the probability of the positive class)",
+    )
+    frame.drop(columns=["score"]).to_parquet(path, index=False)
+    result = promoted.mlci("monitor")
+    assert (result.code, result.err.strip()) == (
+        2,
+        f"mlci: error: {path}: the logs lack the configured column(s) 'score' (monitor.score)",
+    )
 
 
 def test_rows_outside_the_window_or_of_another_version_are_left_out(
