@@ -88,9 +88,15 @@ def promotion_lock(
     failpoint("after_lock")
     try:
         yield me
-    finally:
+    except BaseException:
         failpoint("before_unlock")
-        _release(registry, lock, me)
+        # The failure inside the lock is the one to report. A registry that failed the move
+        # usually fails the release too; the lease expiry (or the owner's death) frees it then.
+        with contextlib.suppress(ServiceError):
+            _release(registry, lock, me)
+        raise
+    failpoint("before_unlock")
+    _release(registry, lock, me)
 
 
 def _read_holder(registry: ModelRegistry, lock: str) -> Holder | None:
