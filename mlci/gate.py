@@ -38,12 +38,16 @@ class Run:
     report_dir: Path | None = None
     progress: Progress | None = None  # long work inside a step (loading models, predicting)
     registry: Registry | None = None  # None: the config's (mlci.wiring.registry_for)
+    say: Progress | None = None  # lines worth a CI log too (a long read's line every 15 s)
 
 
 def validate_step(run: Run) -> StepOutput:
     from mlci.data.step import run_validate
 
-    out = run_validate(loaded=run.loaded, report_dir=run.report_dir, progress=run.progress)
+    # its progress is a long read's line every 15 s: worth a CI log, so it goes where DONE goes
+    out = run_validate(
+        loaded=run.loaded, report_dir=run.report_dir, progress=run.say or run.progress
+    )
     return StepOutput(step=out.step, data=out.data_digests)
 
 
@@ -87,7 +91,7 @@ def run_steps(
     outputs = []
     for name in names:
         progress(f"{name}: running")
-        output = STEPS[name](Run(loaded, report_dir, progress, registry))
+        output = STEPS[name](Run(loaded, report_dir, progress, registry, say=done))
         (done or progress)(
             f"{name}: {output.step.status.value} ({len(output.step.checks)} checks, {output.step.seconds:.1f}s)"
         )
