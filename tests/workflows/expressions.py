@@ -5,17 +5,20 @@ escape), property and index access (a missing property is null, never an error),
 `! < <= > >= == != && ||` with GitHub's precedence, loose equality (different types compare as
 numbers; strings compare ignoring case), truthiness (false, 0, -0, '', null and NaN are falsy),
 `&&`/`||` returning an operand, the functions `format contains startsWith endsWith join toJSON
-fromJSON`, and the status functions, which the caller supplies. Anything else raises
+fromJSON`, and the status functions and `hashFiles` (it needs the runner's workspace), which the
+caller supplies. Anything else raises
 `ExpressionError`: a harness that silently ignored syntax could pass a workflow GitHub rejects.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
@@ -333,6 +336,23 @@ def _from_json(text: Any) -> Any:
         raise ExpressionError(f"fromJSON(): not JSON: {to_string(text)[:40]!r}") from exc
     # GitHub's numbers are doubles.
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def hash_files(workspace: Path, *patterns: Any) -> str:
+    """`hashFiles(patterns...)` as a runner computes it in a step: the files under WORKSPACE that
+    match the globs (a leading `!` excludes), in path order; '' when none matched, else the
+    SHA-256 of their SHA-256 digests (GitHub's scheme)."""
+    chosen: set[Path] = set()
+    for pattern in (to_string(p) for p in patterns):
+        exclude = pattern.startswith("!")
+        found = {p for p in workspace.glob(pattern.removeprefix("!")) if p.is_file()}
+        chosen = chosen - found if exclude else chosen | found
+    if not chosen:
+        return ""
+    outer = hashlib.sha256()
+    for path in sorted(chosen):
+        outer.update(hashlib.sha256(path.read_bytes()).digest())
+    return outer.hexdigest()
 
 
 BUILTINS: dict[str, Callable[..., Any]] = {

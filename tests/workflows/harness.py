@@ -12,6 +12,7 @@ evaluated and recorded on the job, not enforced. Unknown keys, contexts and func
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
@@ -32,7 +33,14 @@ from tests.workflows.commands import (
     parse_key_values,
     parse_path_file,
 )
-from tests.workflows.expressions import condition, evaluate, interpolate, to_string, truthy
+from tests.workflows.expressions import (
+    condition,
+    evaluate,
+    hash_files,
+    interpolate,
+    to_string,
+    truthy,
+)
 
 SHELLS = {
     "bash": "bash --noprofile --norc -eo pipefail {0}",
@@ -556,7 +564,10 @@ class Scope:
     def run_step(self, i: int, step: Mapping[str, Any]) -> None:
         step_id = str(step.get("id") or f"__step{i}")
         name = str(step.get("name") or step.get("uses") or step.get("run", "")[:40])
-        functions = _status(not self.failed)
+        functions = {
+            **_status(not self.failed),
+            "hashfiles": functools.partial(hash_files, self.runner.workspace),
+        }
         ctx = self.contexts()
         if not truthy(evaluate(condition(step.get("if", "")), ctx, functions)):
             self.steps[step_id] = {"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}

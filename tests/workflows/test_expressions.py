@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.workflows.expressions import ExpressionError, condition, evaluate, interpolate
+from tests.workflows.expressions import (
+    ExpressionError,
+    condition,
+    evaluate,
+    hash_files,
+    interpolate,
+)
 
 CONTEXTS: dict[str, Any] = {
     "github": {"event_name": "push", "ref": "refs/heads/main", "event": {"number": 7.0}},
@@ -152,3 +161,16 @@ def test_unknown_syntax_raises(source: str, message: str) -> None:
 def test_text_around_a_condition_expression_raises() -> None:
     with pytest.raises(ExpressionError, match="if: mixes text"):
         condition("x ${{ true }}")
+
+
+def test_hash_files_is_empty_without_a_match_and_github_s_digest_with_one(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mlci-canary.json").write_text("{}")
+    (tmp_path / "sub" / "other.json").write_text("[]")
+    functions = {"hashfiles": functools.partial(hash_files, tmp_path)}
+    source = "hashFiles(format('{0}/mlci-canary.json', 'sub')) != ''"
+    assert evaluate(source, CONTEXTS, functions) is True
+    assert evaluate("hashFiles('missing/*.json')", CONTEXTS, functions) == ""
+    inner = [hashlib.sha256(b"{}").digest()]
+    expected = hashlib.sha256(b"".join(inner)).hexdigest()
+    assert evaluate("hashFiles('sub/*.json', '!sub/other.json')", CONTEXTS, functions) == expected
