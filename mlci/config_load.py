@@ -147,8 +147,18 @@ def _check_metric_names(config: Config, path: Path) -> None:
             raise ConfigError(unknown_metric_message(path.name, config.model.task, name))
 
 
+# A config is a few KB. PyYAML's pure-Python loader (needed for the alias and duplicate-key
+# refusals) takes about half a second per MB, so a wrong or generated file is refused unread.
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def _read(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: {size:,} bytes; a config file over 1 MiB is refused (is this the right file?)"
+            )
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (create one, or pass --config)") from None

@@ -106,7 +106,7 @@ BOMB = "".join(
 )
 CANDIDATE = "{root}/models/candidate"
 LOAD = f"mlci: error: candidate {CANDIDATE}: cannot load with mlflow.pyfunc: "
-BIG = "x" * 20_000_000
+BIG = "x" * 200_000  # a long value, quoted short (a file over 1 MiB is refused unread)
 
 CASES: list[tuple[str, Mutate, str, str]] = [
     ("corrupt MLmodel", _write("models/candidate/MLmodel", b"flavors: [unclosed\n  : :"), "regress",
@@ -145,9 +145,12 @@ CASES: list[tuple[str, Mutate, str, str]] = [
      "mlci: error: {root}/data/new.csv: cannot read CSV: CSV parse error: Expected 32 columns, got 2: 1,2"),
     ("contract of the wrong type", _write("mlci.schema.yaml", b"columns: 5\n"), "validate",
      "mlci: error: {root}/mlci.schema.yaml: columns: Input should be a valid dictionary"),
-    ("20 MB config value", _config(lambda c: c["model"].update(task=BIG)), "validate",
+    ("200 KB config value", _config(lambda c: c["model"].update(task=BIG)), "validate",
      "mlci: error: mlci.yaml: model.task: expected one of binary, multiclass, regression, "
-     "got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (20,000,002 characters)"),
+     "got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (200,002 characters)"),
+    ("2 MB config file", _write("mlci.yaml", b"#" * 2_000_000), "validate",
+     "mlci: error: mlci.yaml: 2,000,000 bytes; a config file over 1 MiB is refused "
+     "(is this the right file?)"),
     ("YAML alias bomb", _append("bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + BOMB), "validate",
      "mlci: error: mlci.yaml: line 20: a: YAML anchors and aliases are not allowed in mlci.yaml "
      "(&a); write the value out"),
