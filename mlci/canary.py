@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.baseline import Baseline, load_baseline
 from mlci.canary_checks import compare_errors, compare_latency
 from mlci.canary_labels import compare_labels
@@ -29,6 +30,9 @@ from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window
 from mlci.monitor.step import require_monitor
 from mlci.results import CheckResult, GateReport, ModelRef, Provenance, Status, StepResult
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 HEALTHY_TAG = "mlci.canary_healthy"  # healthy runs in a row, on the challenger version
 FAILED_TAG = "mlci.canary_failures"
@@ -82,7 +86,7 @@ def run_canary(
 
 
 def _killed_graduate(
-    loaded: LoadedConfig, registry: Registry, *, dry_run: bool
+    loaded: LoadedConfig, registry: ModelRegistry, *, dry_run: bool
 ) -> CanaryOutcome | None:
     """A graduate killed between its alias moves: finish it, rather than call it bad input."""
     name, reg = loaded.require_model().name, loaded.config.registry
@@ -112,7 +116,7 @@ def _monitor(loaded: LoadedConfig) -> MonitorConfig:
     return cfg
 
 
-def _arms(registry: Registry, loaded: LoadedConfig) -> tuple[VersionInfo, VersionInfo]:
+def _arms(registry: ModelRegistry, loaded: LoadedConfig) -> tuple[VersionInfo, VersionInfo]:
     name, reg = loaded.require_model().name, loaded.config.registry
     champion = registry.by_alias(name, reg.champion_alias)
     challenger = registry.by_alias(name, reg.challenger_alias)
@@ -201,7 +205,7 @@ def _decide(run: _Run, settings: CanaryConfig) -> Decision:
 
 def _act(
     loaded: LoadedConfig,
-    registry: Registry,
+    registry: ModelRegistry,
     challenger: VersionInfo,
     run: _Run,
     decision: Decision,

@@ -12,14 +12,18 @@ pending, then the alias removed, then done.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.config import LOCK_WAIT_SECONDS
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
 from mlci.locking import promotion_lock
 from mlci.promotion import adopt
 from mlci.trail import Action, State, commit_event, history, new_event, repair, write_event
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 GRADUATED_TAG = "mlci.canary_graduated_at"  # on the version, once its graduation is complete
 
@@ -36,7 +40,7 @@ class Arms:
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
-def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:
+def graduate(registry: ModelRegistry, arms: Arms, *, cause: str) -> str:
     """@champion to the challenger through promote's path, then @challenger removed."""
     name, alias = arms.name, arms.champion_alias
     with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
@@ -58,7 +62,7 @@ def graduate(registry: Registry, arms: Arms, *, cause: str) -> str:
 
 
 def unfinished_graduation(
-    registry: Registry, name: str, aliases: tuple[str, str], *, cause: str
+    registry: ModelRegistry, name: str, aliases: tuple[str, str], *, cause: str
 ) -> VersionInfo | None:
     """The version a killed graduate left on both aliases, or None.
 
@@ -81,7 +85,7 @@ def unfinished_graduation(
     return None if finished or not (last.cause or "").startswith(cause) else champion
 
 
-def finish_graduation(registry: Registry, arms: Arms) -> str:
+def finish_graduation(registry: ModelRegistry, arms: Arms) -> str:
     """Under the lock: finish the promote event if pending, then remove @challenger."""
     name, alias = arms.name, arms.champion_alias
     with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
@@ -101,7 +105,7 @@ def finish_graduation(registry: Registry, arms: Arms) -> str:
     )
 
 
-def abort(registry: Registry, arms: Arms, *, cause: str) -> str:
+def abort(registry: ModelRegistry, arms: Arms, *, cause: str) -> str:
     """@challenger removed, audited as a canary-abort event; @champion untouched."""
     name = arms.name
     with promotion_lock(registry, name, wait_seconds=arms.lock_wait_seconds):
@@ -123,7 +127,7 @@ def abort(registry: Registry, arms: Arms, *, cause: str) -> str:
     )
 
 
-def _check_still_challenger(registry: Registry, arms: Arms) -> None:
+def _check_still_challenger(registry: ModelRegistry, arms: Arms) -> None:
     held = registry.by_alias(arms.name, arms.challenger_alias)
     if held is None or held.version != arms.version:
         now = f"v{held.version}" if held else "no version"

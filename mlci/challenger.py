@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
+from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, VersionInfo, scratch_dir
 from mlci.config_load import LoadedConfig
 from mlci.errors import RefusedError
 from mlci.faults import failpoint
@@ -28,8 +29,11 @@ from mlci.promotion import (
 )
 from mlci.trail import Action, State, new_event, repair, write_event
 
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
-def promote_canary(*, registry: Registry, request: PromoteRequest, challenger: str) -> Moved:
+
+def promote_canary(*, registry: ModelRegistry, request: PromoteRequest, challenger: str) -> Moved:
     """Check the report as promote does, then move the challenger alias to the candidate."""
     name, alias = request.model_name, request.alias
     _check_report(request)
@@ -80,7 +84,7 @@ def _same(name: str, version: str, alias: str) -> str:
 
 
 def _move(
-    registry: Registry,
+    registry: ModelRegistry,
     request: PromoteRequest,
     version: VersionInfo,
     current: VersionInfo | None,

@@ -16,8 +16,7 @@ from mlci.provenance import provenance
 from mlci.results import GateReport, ModelRef, Provenance, StepResult
 
 if TYPE_CHECKING:
-    # Concrete until run_regress and the registry guard take mlci.ports.ModelRegistry.
-    from mlci.adapters.mlflow_registry import Registry
+    from mlci.ports import ModelRegistry
 
 Progress = Callable[[str], None]
 
@@ -37,7 +36,7 @@ class Run:
     loaded: LoadedConfig
     report_dir: Path | None = None
     progress: Progress | None = None  # long work inside a step (loading models, predicting)
-    registry: Registry | None = None  # None: the config's (mlci.wiring.registry_for)
+    registry: ModelRegistry | None = None  # None: the config's (mlci.wiring.registry_for)
     say: Progress | None = None  # lines worth a CI log too (a long read's line every 15 s)
 
 
@@ -80,7 +79,7 @@ def run_steps(
     progress: Progress,
     report_dir: Path | None = None,
     done: Progress | None = None,
-    registry: Registry | None = None,
+    registry: ModelRegistry | None = None,
 ) -> GateReport:
     """PROGRESS: what is running now; DONE (default: PROGRESS): each step's outcome.
     REGISTRY: the one the steps use (default: the config's, built when a step needs it)."""

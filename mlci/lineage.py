@@ -17,14 +17,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlci import __version__
 from mlci.adapters import dvc, git
-from mlci.adapters.mlflow_registry import Registry, VersionInfo, scratch_dir
+from mlci.adapters.mlflow_registry import VersionInfo, scratch_dir
 from mlci.config import candidate_is_local
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError, ServiceError
 from mlci.results import CheckResult, Status, StepResult
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 Say = Callable[[str], None]
 LINEAGE = "mlci.lineage."
@@ -126,7 +130,7 @@ def refuse_to_clobber(report_json: Path) -> None:
 
 
 def run_version(
-    *, loaded: LoadedConfig, registry: Registry, dry_run: bool, verify: bool, say: Say
+    *, loaded: LoadedConfig, registry: ModelRegistry, dry_run: bool, verify: bool, say: Say
 ) -> VersionOutcome:
     started = time.perf_counter()
     from mlci.inputs import fetch_inputs
@@ -158,7 +162,9 @@ def run_version(
     return VersionOutcome(StepResult("version", checks, time.perf_counter() - started), version)
 
 
-def _verified(loaded: LoadedConfig, registry: Registry, say: Say, started: float) -> VersionOutcome:
+def _verified(
+    loaded: LoadedConfig, registry: ModelRegistry, say: Say, started: float
+) -> VersionOutcome:
     """CI: no add, no push; the remote must already hold every committed pointer's objects."""
     the_plan = plan(loaded)
     untracked = [a for a in the_plan.artifacts if not a.pointer.exists()]
@@ -209,7 +215,9 @@ def _gitignores(the_plan: Plan) -> list[Path]:
     ]
 
 
-def _tag_lineage(loaded: LoadedConfig, registry: Registry, the_plan: Plan) -> VersionInfo | None:
+def _tag_lineage(
+    loaded: LoadedConfig, registry: ModelRegistry, the_plan: Plan
+) -> VersionInfo | None:
     if loaded.config.model is None:
         return None
     from mlci.promotion import registered

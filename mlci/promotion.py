@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, Registry, VersionInfo, scratch_dir
+from mlci.adapters.mlflow_registry import DIGEST_TAG, LocalModel, VersionInfo, scratch_dir
 from mlci.config import LOCK_WAIT_SECONDS
 from mlci.config_load import LoadedConfig
 from mlci.errors import InputError, RefusedError
@@ -29,6 +30,9 @@ from mlci.trail import (
     repair,
     write_event,
 )
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class PromoteRequest:
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
 
-def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
+def promote(*, registry: ModelRegistry, request: PromoteRequest) -> Moved:
     """Check the report against the candidate and the registry, then move the aliases."""
     name, alias = request.model_name, request.alias
     _check_report(request)
@@ -102,7 +106,7 @@ def promote(*, registry: Registry, request: PromoteRequest) -> Moved:
 
 def rollback(
     *,
-    registry: Registry,
+    registry: ModelRegistry,
     name: str,
     alias: str,
     to: str | None,
@@ -156,7 +160,7 @@ def rollback(
                  f"{name} v{event.version} is now @{alias} (rolled back from v{current.version})")  # fmt: skip
 
 
-def _target(registry: Registry, name: str, to: str) -> VersionInfo:
+def _target(registry: ModelRegistry, name: str, to: str) -> VersionInfo:
     """--to VERSION or models:/NAME/VERSION: refused if it belongs to another model or is gone."""
     wanted_name, _, version = (
         to[len("models:/") :].rpartition("/") if to.startswith("models:/") else ("", "", to)
@@ -206,7 +210,7 @@ def configured_request(loaded: LoadedConfig, report_path: Path) -> PromoteReques
 
 
 def attach_baseline(
-    *, loaded: LoadedConfig, registry: Registry, moved: Moved, report: GateReport
+    *, loaded: LoadedConfig, registry: ModelRegistry, moved: Moved, report: GateReport
 ) -> None:
     """The champion's baseline (mlci/baseline.py), stored once, after the aliases moved."""
     from mlci.baseline_store import store_baseline
@@ -298,7 +302,7 @@ def _v(version: str | None) -> str:
     return "no champion" if version is None else f"v{version}"
 
 
-def registered(registry: Registry, candidate: LocalModel, name: str) -> VersionInfo:
+def registered(registry: ModelRegistry, candidate: LocalModel, name: str) -> VersionInfo:
     """The registry version holding exactly these files, registering them if none does."""
     if candidate.version is not None and candidate.uri.startswith(f"models:/{name}/"):
         found = registry.version(name, candidate.version)
@@ -309,7 +313,7 @@ def registered(registry: Registry, candidate: LocalModel, name: str) -> VersionI
 
 
 def adopt(
-    registry: Registry, name: str, alias: str, current: VersionInfo | None, *, at: str
+    registry: ModelRegistry, name: str, alias: str, current: VersionInfo | None, *, at: str
 ) -> Event | None:
     """Under the lock, before a move: record a champion the trail does not know (set by hand or
     by another tool), so @previous-champion and rollback can reach it. Written done at once: it
@@ -329,7 +333,7 @@ def adopt(
     return event
 
 
-def _previous(registry: Registry, name: str, alias: str, current: VersionInfo) -> str:
+def _previous(registry: ModelRegistry, name: str, alias: str, current: VersionInfo) -> str:
     stack = champion_stack(history(registry, name, alias))
     if len(stack) > 1 and stack[-1] == current.version:
         return stack[-2]

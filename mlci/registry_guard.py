@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 SQLITE = "sqlite:///"
 
@@ -58,7 +61,7 @@ def check_before_connecting(loaded: LoadedConfig, env: Mapping[str, str] = os.en
 
 
 def check_has_versions(
-    loaded: LoadedConfig, registry: Registry, env: Mapping[str, str] = os.environ
+    loaded: LoadedConfig, registry: ModelRegistry, env: Mapping[str, str] = os.environ
 ) -> None:
     """A registry that holds no version of the model has no champion: the wrong registry, or
     really the first model (then the config must say so)."""

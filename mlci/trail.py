@@ -16,9 +16,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.faults import failpoint
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 PREVIOUS_ALIAS = "previous-champion"
 HISTORY_PREFIX = "mlci.history."
@@ -76,7 +80,7 @@ class Event:
         return cls(**doc)
 
 
-def _raw_events(registry: Registry, name: str) -> tuple[Event, ...]:
+def _raw_events(registry: ModelRegistry, name: str) -> tuple[Event, ...]:
     tags = registry.model_tags(name) if registry.model_exists(name) else {}
     return _parse(tags)
 
@@ -100,7 +104,7 @@ def effective(events: tuple[Event, ...], champion: str | None) -> tuple[Event, .
     return tuple(out)
 
 
-def history(registry: Registry, name: str, alias: str = "champion") -> tuple[Event, ...]:
+def history(registry: ModelRegistry, name: str, alias: str = "champion") -> tuple[Event, ...]:
     """Every promotion and rollback that happened, oldest first."""
     events = _raw_events(registry, name)
     if not events:
@@ -109,7 +113,7 @@ def history(registry: Registry, name: str, alias: str = "champion") -> tuple[Eve
     return effective(events, holder.version if holder else None)
 
 
-def repair(registry: Registry, name: str, alias: str) -> None:
+def repair(registry: ModelRegistry, name: str, alias: str) -> None:
     """Under the lock: finish or abort what a killed promote/rollback left pending."""
     events = _raw_events(registry, name)
     if not events or events[-1].state is not State.PENDING:
@@ -128,7 +132,7 @@ def repair(registry: Registry, name: str, alias: str) -> None:
     _write(registry, name, replace(last, state=State.DONE if happened else State.ABORTED))
 
 
-def _repair_other_alias(registry: Registry, name: str, last: Event) -> None:
+def _repair_other_alias(registry: ModelRegistry, name: str, last: Event) -> None:
     """A pending canary happened when its version holds the alias it was moving."""
     holder = registry.by_alias(name, last.alias or "")
     holds = holder is not None and holder.version == last.version
@@ -138,7 +142,7 @@ def _repair_other_alias(registry: Registry, name: str, last: Event) -> None:
 
 
 def new_event(
-    registry: Registry,
+    registry: ModelRegistry,
     name: str,
     action: Action,
     version: str,
@@ -159,7 +163,7 @@ def new_event(
     )  # fmt: skip
 
 
-def commit_event(registry: Registry, name: str, alias: str, event: Event) -> Event:
+def commit_event(registry: ModelRegistry, name: str, alias: str, event: Event) -> Event:
     """pending event → @previous-champion → @champion → audit tags → done. See the module doc."""
     _write(registry, name, event)
     failpoint("after_event_pending")
@@ -174,23 +178,23 @@ def commit_event(registry: Registry, name: str, alias: str, event: Event) -> Eve
     return done
 
 
-def write_event(registry: Registry, name: str, event: Event) -> None:
+def write_event(registry: ModelRegistry, name: str, event: Event) -> None:
     """Append (or finish) an event of the trail, for moves made outside this module."""
     _write(registry, name, event)
 
 
-def _write(registry: Registry, name: str, event: Event) -> None:
+def _write(registry: ModelRegistry, name: str, event: Event) -> None:
     registry.tag_model(name, f"{HISTORY_PREFIX}{event.seq:06d}", event.to_json())
 
 
-def _set_previous(registry: Registry, name: str, stack: tuple[str, ...]) -> None:
+def _set_previous(registry: ModelRegistry, name: str, stack: tuple[str, ...]) -> None:
     if len(stack) > 1:
         registry.set_alias(name, PREVIOUS_ALIAS, stack[-2])
     elif registry.model_exists(name) and registry.has_alias(name, PREVIOUS_ALIAS):
         registry.delete_alias(name, PREVIOUS_ALIAS)
 
 
-def _audit_tags(registry: Registry, name: str, event: Event) -> None:
+def _audit_tags(registry: ModelRegistry, name: str, event: Event) -> None:
     tags = {
         "mlci.promoted_at": event.at,
         "mlci.promoted_by": event.by,

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlci.adapters.mlflow_registry import (
-    Registry,
     experiment_id,
     mlflow_client,
     mlflow_defaults,
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 
 _UNSAFE = re.compile(r"[^\w\-. /:]")  # what MLflow accepts in a metric key
 _MAX_METRICS = 900  # MLflow's log_batch takes at most 1,000 entries
-
-MONITOR_EXPERIMENT = "mlci-monitor"
 
 
 @dataclass(frozen=True)
@@ -119,35 +116,3 @@ class MlflowTracking:
             RecordedRun(r.info.run_id, int(r.info.start_time), dict(r.data.metrics)) for r in runs
         ]
         return tuple(reversed(out))
-
-
-# --- the monitor's runs, as mlci/monitor/step.py calls them --------------------------------------
-
-
-def log_monitor_run(
-    *,
-    registry: Registry,
-    model: str,
-    metrics: Mapping[str, float],
-    tags: Mapping[str, str],
-    report_json: str,
-) -> str:
-    """One monitor run in the mlci-monitor experiment: its figures, tags and report."""
-    return _beside(registry).log_run(
-        experiment=MONITOR_EXPERIMENT,
-        name=f"mlci-monitor-{model}",
-        metrics=metrics.items(),
-        tags={**tags, "mlci.model": model},
-        texts={"mlci-monitor-report.json": report_json},
-    )
-
-
-def monitor_runs(*, registry: Registry, model: str, limit: int) -> tuple[RecordedRun, ...]:
-    """The model's last LIMIT monitor runs, oldest first (none when nothing was logged yet)."""
-    return _beside(registry).recent_runs(
-        experiment=MONITOR_EXPERIMENT, tag=("mlci.model", model), limit=limit
-    )
-
-
-def _beside(registry: Registry) -> MlflowTracking:
-    return MlflowTracking(registry.tracking_uri, registry.artifact_root)

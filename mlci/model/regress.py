@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import LocalModel, Registry, scratch_dir
+from mlci.adapters.mlflow_registry import LocalModel, scratch_dir
 from mlci.config import MetricRule, ModelConfig
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
@@ -25,6 +26,9 @@ from mlci.model.rules import FIRST_MODEL
 from mlci.model.slices import slice_notes
 from mlci.model.stream import Streamed, models, stream
 from mlci.results import CheckResult, ModelRef, StepResult
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 __all__ = ["FIRST_MODEL", "RegressOutcome", "run_regress", "unknown_metric_message"]
 
@@ -43,7 +47,7 @@ class RegressOutcome:
 
 
 def run_regress(
-    *, loaded: LoadedConfig, registry: Registry, progress: Callable[[str], None] | None = None
+    *, loaded: LoadedConfig, registry: ModelRegistry, progress: Callable[[str], None] | None = None
 ) -> RegressOutcome:
     """Predict with both models, score the configured metrics, apply their rules. PROGRESS
     hears of each phase that can take seconds (a first regress spends ~12 s before a result)."""
@@ -165,7 +169,9 @@ def _ref(name: str, model: LocalModel | None) -> ModelRef | None:
     return ModelRef(name=name, uri=model.uri, version=model.version, digest=model.digest)
 
 
-def _logged(loaded: LoadedConfig, registry: Registry, outcome: RegressOutcome) -> RegressOutcome:
+def _logged(
+    loaded: LoadedConfig, registry: ModelRegistry, outcome: RegressOutcome
+) -> RegressOutcome:
     from mlci.tracking_record import log_evaluation
     from mlci.wiring import tracking_for
 

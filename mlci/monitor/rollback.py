@@ -14,19 +14,23 @@ Never past the first champion: with nothing before it on the champion stack, not
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.config_load import LoadedConfig
 from mlci.faults import failpoint
 from mlci.promotion import rollback
 from mlci.trail import Event, champion_stack, history
+
+if TYPE_CHECKING:
+    from mlci.ports import ModelRegistry
 
 CAUSE = "mlci monitor"
 
 
 def loop_back(
     loaded: LoadedConfig,
-    registry: Registry,
+    registry: ModelRegistry,
     champion: VersionInfo,
     breached: Sequence[str],
     key: str,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlci import __version__
 from mlci.adapters.git import head_sha
-from mlci.adapters.mlflow_registry import Registry, VersionInfo
+from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.baseline import Baseline, load_baseline
 from mlci.config import MonitorConfig
 from mlci.config_load import LoadedConfig
@@ -23,6 +23,7 @@ from mlci.results import CheckResult, GateReport, ModelRef, Provenance, StepResu
 
 if TYPE_CHECKING:
     from mlci.adapters.mlflow_tracking import RecordedRun
+    from mlci.ports import ModelRegistry
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class MonitorOutcome:
     report: GateReport
     action: str | None  # what the loop back did (or, with dry_run, would do)
     run_id: str | None  # the MLflow run this monitor run was logged as
+
+
+MONITOR_EXPERIMENT = "mlci-monitor"  # where each monitor run is logged (the MLflow UI shows them)
 
 
 def require_monitor(loaded: LoadedConfig) -> MonitorConfig:
@@ -72,7 +76,7 @@ def run_monitor(
     return MonitorOutcome(report=report, action=action, run_id=run_id)
 
 
-def _champion(registry: Registry, loaded: LoadedConfig) -> VersionInfo:
+def _champion(registry: ModelRegistry, loaded: LoadedConfig) -> VersionInfo:
     name, alias = loaded.require_model().name, loaded.config.registry.champion_alias
     found = registry.by_alias(name, alias)
     if found is None:
@@ -111,12 +115,14 @@ def _describe(cfg: MonitorConfig, champion: VersionInfo) -> str:
     return where
 
 
-def _recorded(registry: Registry, model: str, cfg: MonitorConfig) -> Sequence[RecordedRun]:
+def _recorded(registry: ModelRegistry, model: str, cfg: MonitorConfig) -> Sequence[RecordedRun]:
     if not cfg.log_runs:
         return ()
-    from mlci.adapters.mlflow_tracking import monitor_runs
+    from mlci.wiring import tracking_for
 
-    return monitor_runs(registry=registry, model=model, limit=cfg.volume.history)
+    return tracking_for(registry.tracking_uri).recent_runs(
+        experiment=MONITOR_EXPERIMENT, tag=("mlci.model", model), limit=cfg.volume.history
+    )
 
 
 def series(
@@ -177,7 +183,7 @@ def figures(checks: Sequence[CheckResult]) -> dict[str, float]:
 
 def _loop_back(
     loaded: LoadedConfig,
-    registry: Registry,
+    registry: ModelRegistry,
     champion: VersionInfo,
     checks: Sequence[CheckResult],
     *,
@@ -230,9 +236,9 @@ def _report(loaded: LoadedConfig, step: StepResult, champion: VersionInfo) -> Ga
 
 
 def _log(
-    registry: Registry, model: str, report: GateReport, window: Window, action: str | None
+    registry: ModelRegistry, model: str, report: GateReport, window: Window, action: str | None
 ) -> str:
-    from mlci.adapters.mlflow_tracking import log_monitor_run
+    from mlci.wiring import tracking_for
 
     step = report.steps[0]
     champion = report.provenance.champion
@@ -243,10 +249,10 @@ def _log(
     }
     if action:
         tags["mlci.action"] = action[:5000]
-    return log_monitor_run(
-        registry=registry,
-        model=model,
-        metrics=figures(step.checks),
-        tags=tags,
-        report_json=report.dumps(),
+    return tracking_for(registry.tracking_uri).log_run(
+        experiment=MONITOR_EXPERIMENT,
+        name=f"mlci-monitor-{model}",
+        metrics=figures(step.checks).items(),
+        tags={**tags, "mlci.model": model},
+        texts={"mlci-monitor-report.json": report.dumps()},
     )

@@ -1,5 +1,5 @@
-"""mlci/adapters/mlflow_tracking.py on a real sqlite tracking store: the baseline's artifacts and
-the monitor's runs, written and read back. (The evaluation run is logged by every gate test.)"""
+"""mlci/adapters/mlflow_tracking.py on a real sqlite tracking store: runs with metrics, tags and
+files written and read back (the baseline's, the monitor's). (The evaluation run is logged by every gate test.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from mlci.adapters.mlflow_registry import EXPERIMENT, Registry
-from mlci.adapters.mlflow_tracking import MONITOR_EXPERIMENT, log_monitor_run, monitor_runs
 from mlci.errors import InputError
 from mlci.wiring import tracking_for
 
@@ -40,26 +39,27 @@ def test_a_baseline_run_round_trips_its_files(registry: Registry, tmp_path: Path
     assert str(registry.artifact_root) in run.info.artifact_uri
 
 
-def test_monitor_runs_are_the_models_newest_oldest_first(registry: Registry) -> None:
-    assert monitor_runs(registry=registry, model="m", limit=5) == ()  # no experiment yet
+def test_recent_runs_are_the_tagged_newest_oldest_first(registry: Registry) -> None:
+    tracking = tracking_for(registry.tracking_uri)
+    assert tracking.recent_runs(experiment="mlci-monitor", tag=("mlci.model", "m"), limit=5) == ()
     ids = [
-        log_monitor_run(
-            registry=registry,
-            model=model,
-            metrics={"drift share?": share},
-            tags={"mlci.status": "pass"},
-            report_json="{}",
+        tracking.log_run(
+            experiment="mlci-monitor",
+            name=f"mlci-monitor-{model}",
+            metrics=[("drift share?", share)],
+            tags={"mlci.status": "pass", "mlci.model": model},
+            texts={"mlci-monitor-report.json": "{}"},
         )
         for model, share in (("m", 0.1), ("other", 0.9), ("m", 0.2), ("m", 0.3))
     ]
-    runs = monitor_runs(registry=registry, model="m", limit=2)
+    runs = tracking.recent_runs(experiment="mlci-monitor", tag=("mlci.model", "m"), limit=2)
     assert [r.run_id for r in runs] == [ids[2], ids[3]]
     assert [dict(r.metrics) for r in runs] == [{"drift share_": 0.2}, {"drift share_": 0.3}]
     assert runs[0].started_ms <= runs[1].started_ms
     logged = registry.client.get_run(ids[1])
     assert logged.data.tags["mlci.model"] == "other"
     assert logged.data.tags["mlci.status"] == "pass"
-    experiment = registry.client.get_experiment_by_name(MONITOR_EXPERIMENT)
+    experiment = registry.client.get_experiment_by_name("mlci-monitor")
     assert experiment is not None and experiment.experiment_id == logged.info.experiment_id
 
 
