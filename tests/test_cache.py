@@ -60,18 +60,6 @@ def test_the_key_follows_the_champion_and_steps_aside_when_unknown(project: Proj
     assert gate_key(loaded=loaded, names=("validate",), champion_of=lambda *_: "none") is None
 
 
-def test_the_champion_is_read_from_the_sqlite_registry(project: Project) -> None:
-    from mlci.adapters.registry_peek import champion_of
-
-    uri = project.tracking_uri
-    assert champion_of(uri, "breast-cancer-classifier", "champion") == "none"
-    assert project.mlci("gate").code == 0
-    assert project.mlci("promote").code == 0, "promote the candidate"
-    found = champion_of(uri, "breast-cancer-classifier", "champion")
-    assert found is not None and found.startswith("1:sha256:")
-    assert champion_of(f"sqlite:///{project.root / 'absent.db'}", "m", "champion") == "none"
-
-
 def test_json_and_quiet(project: Project) -> None:
     as_json = project.mlci("gate", "--only", "validate", "--json")
     assert as_json.code == 0, as_json.text
