@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from mlci.init.inspect import guess_label_task
 from tests.conftest import REPO, git, run_mlci, tool_missing
 
 WRITTEN = [
@@ -188,22 +187,6 @@ def test_a_missing_table_names_its_flag(fresh: Path) -> None:
         == f"mlci: error: data/absent.csv: not found (pass --eval-data PATH, relative to {fresh})\n"
     )
     assert not (fresh / "mlci.yaml").exists()
-
-
-@pytest.mark.parametrize(
-    ("header", "rows", "expected"),
-    [
-        ("a,target", ["1,0", "2,1", "3,0"], ("target", "binary")),
-        ("a,Label", ["1,cat", "2,dog", "3,bird"], ("Label", "multiclass")),
-        ("a,price", ["1,10.5", "2,11.25", "3,9.0"], ("price", "regression")),
-    ],
-)
-def test_label_and_task_from_the_rows(
-    tmp_path: Path, header: str, rows: list[str], expected: tuple[str, str]
-) -> None:
-    path = tmp_path / "eval.csv"
-    path.write_text("\n".join([header, *rows]) + "\n")
-    assert guess_label_task(path, None) == expected
 
 
 def test_on_a_terminal_it_asks_each_guess(fresh: Path) -> None:
