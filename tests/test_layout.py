@@ -33,7 +33,6 @@ NO_MIRROR = {
     "mlci/data/reference.py": "the drift reference: tests/data/test_drift.py, test_step.py",
     "mlci/data/rowsample.py": "row sampling: tests/data/test_drift.py, test_profile.py",
     "mlci/data/stats.py": "statistics: tests/data/test_profile.py, test_columns.py",
-    "mlci/init/setup.py": "mlci init's setup: tests/test_init.py, test_github_setup.py",
     "mlci/model/checks.py": "model checks: tests/model/test_regress.py, test_rules.py",
     "mlci/model/evaldata.py": "evaluation data: tests/model/test_regress.py, test_evalscale.py",
     "mlci/monitor/checks.py": "monitor checks: tests/monitor/test_step.py",
