@@ -33,7 +33,6 @@ NO_MIRROR = {
     "mlci/data/stats.py": "statistics: tests/data/test_profile.py, test_columns.py",
     "mlci/model/checks.py": "model checks: tests/model/test_regress.py, test_rules.py",
     "mlci/model/evaldata.py": "evaluation data: tests/model/test_regress.py, test_evalscale.py",
-    "mlci/monitor/logs.py": "prediction logs: tests/monitor/test_step.py",
     "mlci/report/annotations.py": "workflow commands: tests/report/test_outputs.py",
     "mlci/report/charts.py": "charts: tests/report/test_html.py",
     "mlci/report/io.py": "report file I/O: tests/report/test_command.py, test_results.py",
