@@ -26,7 +26,6 @@ NO_MIRROR = {
     "mlci/commands/_steps.py": "shared step runner of validate/regress: tests/commands/",
     "mlci/commands/_terminal.py": "terminal rendering helper: tests/commands/test_validate.py",
     "mlci/adapters/deepchecks_runner.py": "runs inside deepchecks' venv: tests/adapters/test_deepchecks.py",
-    "mlci/canary_labels.py": "the arms compared on labels: tests/test_canary.py",
     "mlci/data/buffers.py": "buffer kernels: tests/data/test_columns.py, test_arrow.py",
     "mlci/data/reference.py": "the drift reference: tests/data/test_drift.py, test_step.py",
     "mlci/data/rowsample.py": "row sampling: tests/data/test_drift.py, test_profile.py",
