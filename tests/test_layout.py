@@ -35,7 +35,6 @@ NO_MIRROR = {
     "mlci/report/annotations.py": "workflow commands: tests/report/test_outputs.py",
     "mlci/report/charts.py": "charts: tests/report/test_html.py",
     "mlci/report/io.py": "report file I/O: tests/report/test_command.py, test_results.py",
-    "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
     "mlci/data/engine_base.py": "the engines' shared types: tests/data/test_engine.py",
     "mlci/data/types.py": "two enums (column type, role), no logic",
     "mlci/model/kernels.py": "metric kernels: tests/model/test_metrics.py, test_bootstrap.py",
