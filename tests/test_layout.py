@@ -43,7 +43,6 @@ NO_MIRROR = {
     "mlci/model/evaldata.py": "evaluation data: tests/model/test_regress.py, test_evalscale.py",
     "mlci/monitor/checks.py": "monitor checks: tests/monitor/test_step.py",
     "mlci/monitor/logs.py": "prediction logs: tests/monitor/test_step.py",
-    "mlci/report/annotations.py": "workflow commands: tests/report/test_outputs.py",
     "mlci/report/charts.py": "charts: tests/report/test_html.py",
     "mlci/report/io.py": "report file I/O: tests/report/test_command.py, test_results.py",
     "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
@@ -52,7 +51,6 @@ NO_MIRROR = {
     "mlci/model/kernels.py": "metric kernels: tests/model/test_metrics.py, test_bootstrap.py",
     "mlci/model/scorer.py": "the scorer: tests/model/test_metrics.py, test_bootstrap.py",
     "mlci/report/github_env.py": "GitHub's variables: tests/report/test_publish.py, test_alert.py",
-    "mlci/report/view.py": "report views: tests/report/test_render.py, test_html.py",
 }
 
 
