@@ -44,13 +44,11 @@ NO_MIRROR = {
     "mlci/monitor/checks.py": "monitor checks: tests/monitor/test_step.py",
     "mlci/monitor/logs.py": "prediction logs: tests/monitor/test_step.py",
     "mlci/report/charts.py": "charts: tests/report/test_html.py",
-    "mlci/report/io.py": "report file I/O: tests/report/test_command.py, test_results.py",
     "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
     "mlci/data/engine_base.py": "the engines' shared types: tests/data/test_engine.py",
     "mlci/data/types.py": "two enums (column type, role), no logic",
     "mlci/model/kernels.py": "metric kernels: tests/model/test_metrics.py, test_bootstrap.py",
     "mlci/model/scorer.py": "the scorer: tests/model/test_metrics.py, test_bootstrap.py",
-    "mlci/report/github_env.py": "GitHub's variables: tests/report/test_publish.py, test_alert.py",
 }
 
 
