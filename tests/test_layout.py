@@ -46,8 +46,6 @@ NO_MIRROR = {
     "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
     "mlci/data/engine_base.py": "the engines' shared types: tests/data/test_engine.py",
     "mlci/data/types.py": "two enums (column type, role), no logic",
-    "mlci/model/kernels.py": "metric kernels: tests/model/test_metrics.py, test_bootstrap.py",
-    "mlci/model/scorer.py": "the scorer: tests/model/test_metrics.py, test_bootstrap.py",
 }
 
 
