@@ -41,7 +41,6 @@ NO_MIRROR = {
     "mlci/monitor/checks.py": "monitor checks: tests/monitor/test_step.py",
     "mlci/monitor/logs.py": "prediction logs: tests/monitor/test_step.py",
     "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
-    "mlci/data/engine_base.py": "the engines' shared types: tests/data/test_engine.py",
     "mlci/data/types.py": "two enums (column type, role), no logic",
 }
 
