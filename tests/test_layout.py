@@ -37,7 +37,6 @@ NO_MIRROR = {
     "mlci/init/files.py": "mlci init's files: tests/test_init.py",
     "mlci/init/inspect.py": "mlci init's project inspection: tests/test_init.py",
     "mlci/init/setup.py": "mlci init's setup: tests/test_init.py, test_github_setup.py",
-    "mlci/model/evaldata.py": "evaluation data: tests/model/test_regress.py, test_evalscale.py",
     "mlci/monitor/checks.py": "monitor checks: tests/monitor/test_step.py",
     "mlci/monitor/logs.py": "prediction logs: tests/monitor/test_step.py",
     "mlci/baseline_store.py": "storing the baseline at promote: tests/monitor/test_baseline.py",
