@@ -32,7 +32,6 @@ NO_MIRROR = {
     "mlci/canary_checks.py": "canary checks: tests/test_canary.py",
     "mlci/canary_labels.py": "the arms compared on labels: tests/test_canary.py",
     "mlci/canary_moves.py": "canary alias moves: tests/test_canary.py",
-    "mlci/data/reference.py": "the drift reference: tests/data/test_drift.py, test_step.py",
     "mlci/faults.py": "test instrument itself: tests/test_promotion_safety.py, test_crash.py",
     "mlci/init/files.py": "mlci init's files: tests/test_init.py",
     "mlci/init/inspect.py": "mlci init's project inspection: tests/test_init.py",
