@@ -22,7 +22,6 @@ NO_MIRROR = {
     "mlci/model/__init__.py": "empty package marker",
     "mlci/monitor/__init__.py": "package docstring only",
     "mlci/report/__init__.py": "empty package marker",
-    "mlci/commands/_steps.py": "shared step runner of validate/regress: tests/commands/",
     "mlci/adapters/deepchecks_runner.py": "runs inside deepchecks' venv: tests/adapters/test_deepchecks.py",
     "mlci/adapters/github_issues.py": "issues API of the GitHub adapter: tests/report/test_alert.py",
     "mlci/adapters/registry_peek.py": "read-only registry view: tests/test_registry_guard.py",
