@@ -4,14 +4,12 @@ the terminal says so); one byte of data, the champion or --no-cache runs it agai
 from __future__ import annotations
 
 import json
-import os
-import pty
-import sys
 from pathlib import Path
 
 from mlci.cache import gate_key
 from mlci.config_load import load_config
 from tests.conftest import Project
+from tests.terminal import on_a_terminal as on_a_pty
 
 REUSED = "its report is reused (--no-cache runs the gate again)"
 
@@ -70,21 +68,7 @@ def test_json_and_quiet(project: Project) -> None:
 
 def on_a_terminal(root: Path, *args: str, env: dict[str, str]) -> str:
     """`mlci ARGS` with stdout and stderr on a pseudo-terminal, all it printed."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: exec, never return into pytest
-        os.chdir(root)
-        os.execve(sys.executable, [sys.executable, "-m", "mlci", *args], {**os.environ, **env})
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.waitpid(pid, 0)
-    return b"".join(chunks).decode()
+    return on_a_pty(["-m", "mlci", *args], env=env, cwd=root)
 
 
 def test_progress_and_colour_only_on_a_terminal(project: Project) -> None:

@@ -15,7 +15,6 @@ import pytest
 from mlci.data.columns import NULL_HASH, ColumnState
 from mlci.data.profile import VALUES_CAP, profile_file
 from mlci.data.sketch import bernoulli_rows
-from mlci.data.stats import Moments
 
 ROWS = 6_000
 
@@ -139,23 +138,6 @@ def test_missing_values_hash_to_the_null_stand_in_on_both_paths() -> None:
         assert hashes[3] == hashes[4] == pd.util.hash_array(np.array([0.0]))[0]
         assert state.nulls == 2
     assert raw.hashes.result().distinct() == counted.hashes.result().distinct() == 2
-
-
-def test_moments_of_counts_equal_moments_of_the_rows() -> None:
-    values, counts = np.array([-1.5, 2.0, 10.0]), np.array([3, 1, 2])
-    rows = np.repeat(values, counts)
-    a, b = Moments.of_counts(values, counts), Moments.of(rows)
-    assert (
-        (a.count, a.min, a.max, a.integral)
-        == (b.count, b.min, b.max, b.integral)
-        == (
-            6,
-            -1.5,
-            10.0,
-            False,
-        )
-    )
-    assert a.mean == pytest.approx(b.mean) and a.m2 == pytest.approx(b.m2)
 
 
 @pytest.mark.parametrize("rate", [0.5, 0.01])

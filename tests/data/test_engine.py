@@ -187,25 +187,3 @@ def test_a_file_whose_name_looks_like_a_glob_is_still_one_file(tmp_path: Path) -
     source = open_source(path, ValidateConfig())
     assert source.dataset is None
     assert profile_source(source, settings=ValidateConfig(), edges=None, advance=None).rows == 50
-
-
-def _mlci_imports(module: str) -> set[str]:
-    """The mlci modules MODULE's source imports, at any level (lazy and TYPE_CHECKING ones too)."""
-    import ast
-    import importlib.util
-
-    spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    found = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    found |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    return {m for m in found if m.startswith("mlci.")}
-
-
-def test_the_engines_depend_one_way_on_a_shared_leaf() -> None:
-    engine = _mlci_imports("mlci.data.engine")
-    assert {"mlci.data.engine_base", "mlci.data.engine_dask"} <= engine
-    assert "mlci.data.engine" not in _mlci_imports("mlci.data.engine_dask")
-    assert not {"mlci.data.engine", "mlci.data.engine_dask"} & _mlci_imports(
-        "mlci.data.engine_base"
-    )

@@ -6,7 +6,6 @@ import pytest
 
 from mlci.config import MetricRule, Task
 from mlci.model.bootstrap import Interval
-from mlci.model.checks import mcnemar_p
 from mlci.model.metrics import METRICS, Metric
 from mlci.model.rules import Scored, judge
 from mlci.results import Status
@@ -128,18 +127,3 @@ def test_slice_check_names_its_slice() -> None:
     assert (check.id, check.column, check.status) == ("metric_slice", "clinic", Status.FAIL)
     assert check.details["slice"] == "clinic=north" and check.details["rows"] == 50
     assert check.message.startswith("accuracy on clinic=north: 0.7000 vs champion 0.9000")
-
-
-@pytest.mark.parametrize(
-    ("gained", "lost", "p", "test"),
-    [
-        (8, 4, 0.3876953125, "exact binomial"),
-        (0, 0, 1.0, "none"),
-        (30, 20, 0.2030917875771, "chi-square, continuity-corrected"),
-    ],
-)
-def test_mcnemar_p_values(gained: int, lost: int, p: float, test: str) -> None:
-    # Reference values: scipy.stats.binomtest(4, 12).pvalue and scipy.stats.chi2.sf(81 / 50, 1).
-    got, name = mcnemar_p(gained, lost)
-    assert got == pytest.approx(p, rel=1e-9)
-    assert name == test

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 import yaml
 
-from mlci.errors import InputError
-from mlci.model.evaldata import EvalFile
 from tests.conftest import Result, run_mlci
 from tests.model.conftest import save_sklearn
 
@@ -163,32 +161,3 @@ def test_binary_task_with_three_classes_is_an_input_error(tmp_path: Path, models
         "label column 'target': task binary, but the labels and predictions hold 3 classes "
         "(0, 1, 2); use task multiclass" in result.err
     )
-
-
-def test_evaluation_file_changed_during_evaluation_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "eval.csv"
-    path.write_text("x,target\n1,0\n2,1\n")
-    source = EvalFile.open(path)
-    source.ensure_unchanged()  # untouched: fine
-    path.write_text("x,target\n1,0\n2,1\n3,1\n")
-    with pytest.raises(
-        InputError,
-        match=r"eval\.csv: the evaluation data changed while it was being evaluated; refusing",
-    ):
-        source.ensure_unchanged()
-
-
-def test_evaluation_batches_keep_csv_types_across_blocks(tmp_path: Path) -> None:
-    # A float far down an integer-looking column: a block-by-block CSV reader would fail here.
-    path = tmp_path / "eval.csv"
-    path.write_text("x,target\n" + "1,0\n" * 300_000 + "1.5,1\n")
-    batches = list(EvalFile.open(path).batches(100_000))
-    assert [len(b) for b in batches] == [100_000, 100_000, 100_000, 1]
-    assert batches[-1]["x"].tolist() == [1.5]
-
-
-def test_unreadable_evaluation_file(tmp_path: Path) -> None:
-    path = tmp_path / "eval.parquet"
-    path.write_text("not parquet")
-    with pytest.raises(InputError, match=r"eval\.parquet: cannot read Parquet: "):
-        EvalFile.open(path).columns()

@@ -7,21 +7,11 @@ from pathlib import Path
 import pytest
 
 from mlci.errors import InputError
-from mlci.report.annotations import workflow_annotations
 from mlci.report.outputs import COMMENT_LIMIT, SUMMARY_LIMIT, append_summary, fit, write_outputs
 from mlci.report.render import render_markdown
 from mlci.results import CheckResult, GateReport, Provenance, Status, StepResult
 from tests.fake_github import parse_github_output
 from tests.report.samples import full_report
-
-RANGE_WARNING = (
-    "::warning title=mlci validate%3A range (mean_radius)::mean_radius: 3 values above max "
-    "```%0A<script>alert(1)</script>`"
-)
-CATEGORY_ERROR = (
-    "::error title=mlci validate%3A categories (clinic)::clinic: unexpected values "
-    "@org/everyone, </details>"
-)
 
 
 def test_outputs_use_random_heredoc_delimiters(tmp_path: Path) -> None:
@@ -92,19 +82,3 @@ def test_summary_stays_under_one_mib(tmp_path: Path) -> None:
     assert summary.stat().st_size <= SUMMARY_LIMIT
     assert written <= 5000
     assert summary.read_text().endswith("full report in the artifact\n")
-
-
-def test_annotations_worst_first_limited_and_escaped() -> None:
-    lines = workflow_annotations(full_report(), limit=3)
-    assert lines == [
-        CATEGORY_ERROR,
-        "::error title=mlci validate%3A Distribution drift (worst_radius)::"
-        "worst_radius drifted: psi 0.31 > 0.2",
-        "::error title=mlci regress%3A roc_auc::roc_auc: 0.9000",
-    ]
-    warning = workflow_annotations(full_report(), limit=10)[-1]
-    assert warning == RANGE_WARNING
-
-
-def test_a_passing_report_annotates_only_its_warning() -> None:
-    assert workflow_annotations(full_report(failing=False)) == [RANGE_WARNING]

@@ -67,9 +67,3 @@ def test_a_forbidden_comment_warns_and_falls_back_to_the_summary(
     assert say == [outcome.message]
     assert outcome.message.endswith("; the report is in the job summary instead")
     assert "> [!WARNING]\n> GitHub: POST" in (tmp_path / "summary.md").read_text()
-
-
-def test_workflow_commands_escape_data_and_properties() -> None:
-    assert workflow_command("warning", "a: b, c", "50%\nnext") == (
-        "::warning title=a%3A b%2C c::50%25%0Anext"
-    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mlci.report.charts import mermaid_label
 from mlci.report.render import md_escape, render_markdown, render_terminal
-from tests.report.samples import HOSTILE_CATEGORY, bare_report, full_report
+from tests.report.samples import bare_report, full_report
 
 ZWJ = "\u200d"
 
@@ -90,11 +89,8 @@ def test_data_can_neither_ping_nor_break_the_comment() -> None:
     assert "| ✅ | size\\|bytes | 0.0100 | — | 0.2000 | js |" in text
 
 
-def test_md_escape_and_mermaid_label() -> None:
+def test_md_escape() -> None:
     assert md_escape("a|b `c` <i>@team\n#1") == f"a\\|b \\`c\\` \\<i\\>@{ZWJ}team \\#1"
-    assert mermaid_label('x"]\n```') == "x__ ___"
-    assert mermaid_label(HOSTILE_CATEGORY) == "_org/everyone"
-    assert mermaid_label("a" * 40) == "a" * 23 + "…"
 
 
 def test_missing_keys_degrade_to_dashes() -> None:

@@ -1,0 +1,77 @@
+"""The statistics a profile holds: moments, histograms and column profiles, and how they merge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mlci.data.sketch import QuantileSample
+from mlci.data.stats import ColumnProfile, Histogram, Moments, histogram_from_sample, own_histogram
+
+
+def test_moments_of_counts_equal_moments_of_the_rows() -> None:
+    values, counts = np.array([-1.5, 2.0, 10.0]), np.array([3, 1, 2])
+    rows = np.repeat(values, counts)
+    a, b = Moments.of_counts(values, counts), Moments.of(rows)
+    assert (
+        (a.count, a.min, a.max, a.integral)
+        == (b.count, b.min, b.max, b.integral)
+        == (
+            6,
+            -1.5,
+            10.0,
+            False,
+        )
+    )
+    assert a.mean == pytest.approx(b.mean) and a.m2 == pytest.approx(b.m2)
+
+
+def test_merged_moments_equal_the_moments_of_all_rows() -> None:
+    left, right = np.array([1.0, 2.0, 3.0]), np.array([10.0, 20.0])
+    merged = Moments.of(left).merge(Moments.of(right))
+    whole = Moments.of(np.concatenate([left, right]))
+    assert (merged.count, merged.min, merged.max, merged.integral) == (5, 1.0, 20.0, True)
+    assert merged.mean == pytest.approx(whole.mean) and merged.m2 == pytest.approx(whole.m2)
+    assert merged.variance == pytest.approx(np.var([1, 2, 3, 10, 20], ddof=1))
+    assert Moments().merge(merged) == merged and merged.merge(Moments()) == merged
+
+
+def test_one_value_has_no_variance() -> None:
+    one = Moments.of(np.array([4.0]))
+    assert (one.variance, one.std) == (None, None)
+    assert Moments.of(np.array([])) == Moments()
+
+
+def test_histograms_merge_only_on_the_same_edges() -> None:
+    a = Histogram((1.0, 2.0), (1.0, 2.0, 3.0), exact=True)
+    b = Histogram((1.0, 2.0), (0.0, 1.0, 1.0), exact=False)
+    assert a.merge(b) == Histogram((1.0, 2.0), (1.0, 3.0, 4.0), exact=False)
+    with pytest.raises(ValueError, match="histograms on different edges do not merge"):
+        a.merge(Histogram((0.0,), (1.0, 1.0), exact=True))
+
+
+def test_a_histogram_from_a_sample_scales_to_the_rows() -> None:
+    sample = QuantileSample(np.array([0.5, 1.5, 1.5, 3.0]), np.array([0.1, 0.2, 0.3, 0.4]))
+    exact = histogram_from_sample(sample, (1.0, 2.0), total=4)
+    assert exact == Histogram((1.0, 2.0), (1.0, 2.0, 1.0), exact=True)
+    scaled = histogram_from_sample(sample, (1.0, 2.0), total=40)
+    assert scaled == Histogram((1.0, 2.0), (10.0, 20.0, 10.0), exact=False)
+
+
+def test_top_values_and_the_other_bucket() -> None:
+    col = ColumnProfile("city", "string", rows=10, nulls=1, values={"b": 3, "a": 3, "c": 2, "d": 1})
+    assert col.top(2) == ([("a", 3), ("b", 3)], 3)
+    assert (col.present, col.distinct(), col.distinct_exact(), col.numeric) == (9, 4.0, True, False)
+    many = ColumnProfile("id", "int", rows=10, nulls=0, values=None)
+    assert many.top() == ([], 10)
+    assert many.numeric and own_histogram(many) is None and many.quantiles() == {}
+
+
+def test_own_histogram_uses_the_deciles_of_the_sample() -> None:
+    values = np.arange(1.0, 101.0)
+    sample = QuantileSample(values, np.linspace(0, 1, 100))
+    col = ColumnProfile("x", "float", rows=100, nulls=0, quantile_sample=sample)
+    histogram = own_histogram(col)
+    assert histogram is not None and histogram.exact
+    assert len(histogram.edges) == 9 and sum(histogram.counts) == 100
+    assert col.quantiles([0.5]) == {"p50": 50.5}
