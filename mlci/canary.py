@@ -29,7 +29,7 @@ from mlci.errors import ConfigError, InputError
 from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window
 from mlci.monitor.step import require_monitor
-from mlci.results import CheckResult, GateReport, ModelRef, Provenance, Status, StepResult
+from mlci.results import CheckResult, GateReport, Status, StepResult
 
 if TYPE_CHECKING:
     from mlci.ports import ModelRegistry
@@ -284,19 +284,8 @@ def _notes(
 def _report(
     loaded: LoadedConfig, step: StepResult, champion: VersionInfo, challenger: VersionInfo
 ) -> GateReport:
-    from mlci import __version__
-    from mlci.adapters.git import head_sha
-    from mlci.clock import now_iso
+    from mlci.provenance import step_report, version_ref
 
-    def ref(v: VersionInfo) -> ModelRef:
-        return ModelRef(v.name, v.uri, v.version, v.tags.get("mlci.artifact_digest"))
-
-    provenance = Provenance(
-        git_sha=head_sha(loaded.root),
-        config_digest=loaded.digest,
-        mlci_version=__version__,
-        created_at=now_iso(),
-        champion=ref(champion),
-        candidate=ref(challenger),
+    return step_report(
+        loaded, step, champion=version_ref(champion), candidate=version_ref(challenger)
     )
-    return GateReport(steps=(step,), provenance=provenance)

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from mlci import __version__
-from mlci.adapters.git import head_sha
 from mlci.adapters.mlflow_registry import VersionInfo
 from mlci.baseline import Baseline, load_baseline
 from mlci.config import MonitorConfig
@@ -19,7 +17,7 @@ from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
 from mlci.monitor import checks as c
 from mlci.monitor.logs import Wanted, Window, log_files, parse_window, read_window
-from mlci.results import CheckResult, GateReport, ModelRef, Provenance, StepResult
+from mlci.results import CheckResult, GateReport, StepResult
 
 if TYPE_CHECKING:
     from mlci.adapters.mlflow_tracking import RecordedRun
@@ -221,18 +219,9 @@ def _notes(
 
 
 def _report(loaded: LoadedConfig, step: StepResult, champion: VersionInfo) -> GateReport:
-    from mlci.clock import now_iso
+    from mlci.provenance import step_report, version_ref
 
-    digest = champion.tags.get("mlci.artifact_digest")
-    ref = ModelRef(champion.name, champion.uri, champion.version, digest)
-    provenance = Provenance(
-        git_sha=head_sha(loaded.root),
-        config_digest=loaded.digest,
-        mlci_version=__version__,
-        created_at=now_iso(),
-        champion=ref,
-    )
-    return GateReport(steps=(step,), provenance=provenance)
+    return step_report(loaded, step, champion=version_ref(champion))
 
 
 def _log(
