@@ -115,8 +115,8 @@ def experiment_id(client: MlflowClient, name: str, artifact_root: Path | None) -
     return str(client.create_experiment(name, artifact_location=location))
 
 
-class Registry:
-    """One tracking server / registry, one set of credentials (MLflow's own env vars)."""
+class MlflowConnection:
+    """A tracking URI, where its artifacts go, and the MLflow client, made on first use."""
 
     def __init__(self, tracking_uri: str, artifact_root: Path | None = None) -> None:
         mlflow_defaults()
@@ -129,6 +129,10 @@ class Registry:
         if self._client is None:
             self._client = mlflow_client(self.tracking_uri)
         return self._client
+
+
+class Registry(MlflowConnection):
+    """One tracking server / registry, one set of credentials (MLflow's own env vars)."""
 
     def _info(self, mv: Any) -> VersionInfo:
         return VersionInfo(

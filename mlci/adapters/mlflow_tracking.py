@@ -12,17 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from mlci.adapters.mlflow_registry import (
-    experiment_id,
-    mlflow_client,
-    mlflow_defaults,
-    registry_errors,
-)
-
-if TYPE_CHECKING:
-    from mlflow import MlflowClient
+from mlci.adapters.mlflow_registry import MlflowConnection, experiment_id, registry_errors
 
 _UNSAFE = re.compile(r"[^\w\-. /:]")  # what MLflow accepts in a metric key
 _MAX_METRICS = 900  # MLflow's log_batch takes at most 1,000 entries
@@ -37,20 +28,8 @@ class RecordedRun:
     metrics: Mapping[str, float]
 
 
-class MlflowTracking:
+class MlflowTracking(MlflowConnection):
     """One tracking store; experiments are created on first use, beside the registry's."""
-
-    def __init__(self, tracking_uri: str, artifact_root: Path | None = None) -> None:
-        mlflow_defaults()
-        self.tracking_uri = tracking_uri
-        self.artifact_root = artifact_root
-        self._client: MlflowClient | None = None
-
-    @property
-    def _mlflow(self) -> MlflowClient:
-        if self._client is None:
-            self._client = mlflow_client(self.tracking_uri)
-        return self._client
 
     def log_run(
         self,
@@ -70,7 +49,7 @@ class MlflowTracking:
         now = int(time.time() * 1000)
         entries = [Metric(_UNSAFE.sub("_", k), float(v), now, 0) for k, v in metrics]
         with registry_errors(f"MLflow tracking {self.tracking_uri}"):
-            client = self._mlflow
+            client = self.client
             where = experiment_id(client, experiment, self.artifact_root)
             run_id = str(client.create_run(where, run_name=name, tags=dict(tags or {})).info.run_id)
             if entries:
@@ -102,7 +81,7 @@ class MlflowTracking:
         """The last LIMIT runs carrying TAG, oldest first (none when the experiment is new)."""
         key, value = tag
         with registry_errors(f"MLflow tracking {self.tracking_uri}"):
-            client = self._mlflow
+            client = self.client
             found = client.get_experiment_by_name(experiment)
             if found is None:
                 return ()
