@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -14,23 +12,9 @@ from mlci.baseline import BASELINE_TAG, Baseline, load_baseline
 from mlci.data.profile import profile_table
 from mlci.errors import InputError
 from tests.conftest import Project
-from tests.monitor.conftest import MODEL, build_project
+from tests.monitor.conftest import MODEL, promoted, promoted_once
 
-
-@pytest.fixture(scope="module")
-def promoted_once(
-    tmp_path_factory: pytest.TempPathFactory, trained: Path, migrated_db: Path
-) -> Project:
-    return build_project(
-        tmp_path_factory.mktemp("promoted") / "project", trained, migrated_db, None
-    )
-
-
-@pytest.fixture
-def promoted(promoted_once: Project, tmp_path: Path) -> Project:
-    root = tmp_path / "project"
-    shutil.copytree(promoted_once.root, root)
-    return Project(root=root, trained=promoted_once.trained)
+__all__ = ["promoted", "promoted_once"]  # fixtures of tests/monitor/conftest.py, used here
 
 
 def test_promote_stores_the_baseline_with_the_version(promoted: Project) -> None:
