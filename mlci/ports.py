@@ -48,6 +48,12 @@ class ModelRegistry(Protocol):
     def delete_model(self, name: str) -> None: ...
 
 
+class RunFiles(Protocol):
+    """A run's files, read back (a baseline): the tracking store, or a sqlite store's own disk."""
+
+    def download(self, run_id: str, artifact_path: str, into: Path, *, what: str = ...) -> Path: ...
+
+
 class TrackingStore(Protocol):
     """Runs with figures, tags and files (MLflow tracking): evaluations, baselines, monitors."""
 

@@ -1,19 +1,27 @@
-"""Who holds an alias, read straight from a local sqlite registry, for the gate cache's key.
+"""Who holds an alias, and where a run's files are, read straight from a local sqlite registry.
 
 Importing mlflow and opening its store costs seconds (10 s seen on a loaded CI runner), more
-than the rest of a cached gate; the alias is one row of MLflow's `registered_model_aliases`
-table and the version's digest one row of `model_version_tags`. Read-only, and any surprise
-(no such table, a locked file) returns None, which makes the cache step aside: the gate then
-runs and asks MLflow itself. Other registries go through the MLflow client.
+than the rest of a cached gate or than a monitor's read of a day of logs; the alias is one row
+of MLflow's `registered_model_aliases` table, the version one row of `model_versions` with its
+tags, and a run's artifact folder one row of `runs`. Read-only, in MLflow's default workspace,
+and any surprise (no such table, a locked file, a workspace set, artifacts not on this disk)
+returns None: the caller then asks MLflow itself. Other registries go through the MLflow client.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
 from mlci.adapters.mlflow_registry import DIGEST_TAG, Registry, VersionInfo
+
+if TYPE_CHECKING:
+    from mlci.ports import RunFiles
 
 SQLITE = "sqlite:///"
 NO_CHAMPION = "none"
@@ -50,3 +58,84 @@ def _from_sqlite(path: Path, name: str, alias: str) -> str:
 
 def _key(version: str, tags: Mapping[str, str]) -> str:
     return f"{version}:{tags.get(DIGEST_TAG, '')}"
+
+
+@dataclass(frozen=True)
+class Peeked:
+    """What the sqlite file says: the version holding the alias, or None (no such version)."""
+
+    version: VersionInfo | None
+
+
+def version_by_alias(tracking_uri: str, name: str, alias: str) -> Peeked | None:
+    """The version holding ALIAS, with its source and tags; None when only MLflow can tell."""
+    path = _local_db(tracking_uri)
+    if path is None:
+        return None
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
+            row = db.execute(
+                "SELECT version FROM registered_model_aliases "
+                "WHERE name = ? AND alias = ? AND workspace = 'default'",
+                (name, alias),
+            ).fetchone()
+            if row is None:
+                return Peeked(None)
+            version = db.execute(
+                "SELECT source FROM model_versions "
+                "WHERE name = ? AND version = ? AND workspace = 'default'",
+                (name, row[0]),
+            ).fetchone()
+            tags = db.execute(
+                "SELECT key, value FROM model_version_tags "
+                "WHERE name = ? AND version = ? AND workspace = 'default'",
+                (name, row[0]),
+            ).fetchall()
+    except sqlite3.Error:
+        return None
+    if version is None:
+        return None
+    return Peeked(VersionInfo(name, str(row[0]), str(version[0] or ""), dict(tags)))
+
+
+def run_artifacts(tracking_uri: str, run_id: str) -> Path | None:
+    """RUN_ID's artifact folder when it is on this disk (a sqlite store's `file:` artifacts)."""
+    path = _local_db(tracking_uri)
+    if path is None:
+        return None
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
+            row = db.execute(
+                "SELECT artifact_uri FROM runs WHERE run_uuid = ? AND lifecycle_stage = 'active'",
+                (run_id,),
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    if row is None or not row[0]:
+        return None
+    parsed = urlparse(str(row[0]))
+    if parsed.scheme not in ("", "file") or parsed.netloc not in ("", "localhost"):
+        return None  # mlflow-artifacts:, s3:, ...: MLflow's artifact repositories fetch those
+    folder = Path(unquote(parsed.path))
+    return folder if folder.is_absolute() and folder.is_dir() else None
+
+
+def _local_db(tracking_uri: str) -> Path | None:
+    if not tracking_uri.startswith(SQLITE) or os.environ.get("MLFLOW_WORKSPACE"):
+        return None
+    path = Path(tracking_uri[len(SQLITE) :])
+    return path if path.is_file() else None
+
+
+class LocalRunFiles:
+    """A run's files read where a sqlite store keeps them; otherwise FALLBACK downloads them."""
+
+    def __init__(self, tracking_uri: str, fallback: Callable[[], RunFiles]) -> None:
+        self.tracking_uri = tracking_uri
+        self.fallback = fallback
+
+    def download(self, run_id: str, artifact_path: str, into: Path, *, what: str = "run") -> Path:
+        folder = run_artifacts(self.tracking_uri, run_id)
+        if folder is not None and (folder / artifact_path).is_dir():
+            return folder / artifact_path
+        return self.fallback().download(run_id, artifact_path, into, what=what)

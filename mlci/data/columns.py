@@ -16,7 +16,7 @@ updates are buffered and folded in once the buffer outgrows the sketch, not at e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -79,14 +79,34 @@ class Accumulator:
     """Mutable state of one streaming pass; finish() freezes it into a Profile."""
 
     def __init__(
-        self, schema: pa.Schema, edges: Edges, pool: ThreadPoolExecutor, *, stream: int = 0
+        self,
+        schema: pa.Schema,
+        edges: Edges,
+        pool: ThreadPoolExecutor,
+        *,
+        stream: int = 0,
+        hashes: bool = True,
+        values: Collection[str] | None = None,
     ) -> None:
+        """For a pass that only judges distributions (the monitor's drift), two savings:
+        HASHES=False hashes no values (no distinct-count or duplicate sketches, no row sample);
+        VALUES names the numeric columns whose distinct values are counted one by one (None:
+        all, up to VALUES_CAP), the others take the raw path from the first batch, since
+        counting a float column's values is a hash-table pass that drift on bins never reads."""
         self.pool = pool
         self.rows = 0
+        self.hashed = hashes
         self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
-        self.row_sample = RowSampler(list(schema.names))
+        self.row_sample = RowSampler(list(schema.names)) if hashes else None
         self.columns = [
-            ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
+            ColumnState(
+                name,
+                column_type_of(schema.field(name).type),
+                edges.get(name),
+                i,
+                hashes=hashes,
+                values=values is None or name in values,
+            )
             for i, name in enumerate(schema.names)
         ]
         for state, name in zip(self.columns, schema.names, strict=True):
@@ -103,8 +123,12 @@ class Accumulator:
         import numpy as np
 
         self.rows += batch.num_rows
-        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
         states = self.columns
+        if not self.hashed:
+            for _ in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
+                pass
+            return
+        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
         # One task per column; each state is touched by one thread at a time, and map() returns
         # the hashes in column order, so the result does not depend on scheduling. (Keeping two
         # batches in flight, so that no thread waits for a batch's slowest column, measured no
@@ -112,9 +136,11 @@ class Accumulator:
         for col_hash in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
             # Order-dependent combination, so that (a, b) and (b, a) are different rows.
             row_hash *= np.uint64(1_000_003)
+            assert col_hash is not None  # every state of a hashed pass returns its hashes
             row_hash ^= col_hash
         self.row_hashes.add(row_hash, None)
-        self.row_sample.add(batch, row_hash)
+        if self.row_sample is not None:
+            self.row_sample.add(batch, row_hash)
 
     def finish(self, source: Mapping[str, Any]) -> Profile:
         columns = {state.name: state.finish() for state in self.columns}
@@ -123,7 +149,7 @@ class Accumulator:
             columns=columns,
             row_hashes=self.row_hashes.result(),
             source=dict(source),
-            row_sample=self.row_sample.sample,
+            row_sample=None if self.row_sample is None else self.row_sample.sample,
         )
 
 
@@ -143,9 +169,19 @@ def _many_values(array: pa.Array) -> bool:
 
 
 class ColumnState:
-    def __init__(self, name: str, kind: str, edges: tuple[float, ...] | None, index: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        edges: tuple[float, ...] | None,
+        index: int,
+        *,
+        hashes: bool = True,
+        values: bool = True,
+    ) -> None:
         import numpy as np
 
+        self.hashed = hashes
         # A stream of its own per column: samples do not depend on which thread ran first.
         self.rng = np.random.default_rng([_SEED, index])
         self.name = name
@@ -156,7 +192,7 @@ class ColumnState:
         self.moments = Moments()
         self.sample = SampleBuffer(QuantileSample.empty())
         self.hashes = HashBuffer(HashSample.empty())
-        self.values: dict[Any, int] | None = {}
+        self.values: dict[Any, int] | None = {} if values or not self.numeric else None
         self.hist = None if edges is None else np.zeros(len(edges) + 1, dtype=np.float64)
         self.number_like = 0
         self.examples: list[str] = []
@@ -169,8 +205,9 @@ class ColumnState:
     def numeric(self) -> bool:
         return self.kind in (ColumnType.INT.value, ColumnType.FLOAT.value)
 
-    def add(self, array: pa.Array) -> npt.NDArray[np.uint64]:
-        """Update with one batch's column; returns each row's value hash (for duplicate rows)."""
+    def add(self, array: pa.Array) -> npt.NDArray[np.uint64] | None:
+        """Update with one batch's column; returns each row's value hash (for duplicate rows),
+        or None when the state keeps no hashes."""
         import pyarrow as pa
 
         self.rows += len(array)
@@ -216,7 +253,7 @@ class ColumnState:
 
     # --------------------------------------------------------------------------- counted path
 
-    def _add_counted(self, batch: Counted) -> npt.NDArray[np.uint64]:
+    def _add_counted(self, batch: Counted) -> npt.NDArray[np.uint64] | None:
         import numpy as np
 
         numbers = None
@@ -227,9 +264,11 @@ class ColumnState:
             numbers = numbers[~nan]
         elif self.kind == ColumnType.BOOL.value:
             batch = replace(batch, uniques=batch.uniques.astype(bool))
-        hashes = hashes_of(batch, numbers)
         self.nulls += batch.missing
-        self.hashes.add(hashes, batch.counts)
+        hashes = None
+        if self.hashed:
+            hashes = hashes_of(batch, numbers)
+            self.hashes.add(hashes, batch.counts)
         counted_before = self.values is not None  # then _count_values reads the texts
         self._count_values(batch.uniques, batch.counts)
         if numbers is not None:
@@ -241,6 +280,8 @@ class ColumnState:
             if self.lengths is not None:
                 low, high = min(low, self.lengths[0]), max(high, self.lengths[1])
             self.lengths = (low, high)
+        if hashes is None:
+            return None
         by_row: npt.NDArray[np.uint64] = batch.table(hashes, np.uint64(NULL_HASH))[batch.codes]
         return by_row
 
@@ -311,7 +352,7 @@ class ColumnState:
 
     # ------------------------------------------------------------------------------- raw path
 
-    def _add_raw(self, array: pa.Array) -> npt.NDArray[np.uint64]:
+    def _add_raw(self, array: pa.Array) -> npt.NDArray[np.uint64] | None:
         """A numeric batch with many distinct values over a wide span (or a wide timestamp)."""
         import numpy as np
 
@@ -322,6 +363,11 @@ class ColumnState:
             values = numbers
         else:
             values, valid = integers(array)
+        if not self.hashed:
+            self.nulls += 0 if valid is None else len(values) - int(np.count_nonzero(valid))
+            if numbers is not None:
+                self._numbers_raw(numbers if valid is None else numbers[valid])
+            return None
         hashes = hash_numbers(values, self.scratch.get("hash", len(values), np.uint64))
         below = hashes <= np.uint64(self.hashes.threshold)
         if valid is not None:

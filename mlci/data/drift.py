@@ -71,6 +71,12 @@ def method_for(cur: ColumnProfile, ref: ColumnProfile, config: DriftConfig) -> s
     return config.categorical if _categorical(ref) else config.numeric
 
 
+def needs_values(ref: ColumnProfile, config: DriftConfig) -> bool:
+    """Whether drift against REF reads the current column's distinct values (JS distance), not
+    only its bins or quantiles: a pass that only judges drift counts values for these alone."""
+    return not ref.numeric or method_for(ref, ref, config) == "jsd"
+
+
 def _categorical(col: ColumnProfile) -> bool:
     if not col.numeric:
         return True

@@ -23,7 +23,8 @@ from mlci.errors import InputError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
-    import pandas as pd
+
+    from mlci.monitor.cut import Figures
 
 SUFFIXES = (".parquet", ".pq", ".csv")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -54,6 +55,8 @@ class Wanted:
     version: str
     feature_edges: Edges
     prediction_edges: Edges
+    # the numeric columns whose drift reads their distinct values (None: every column's counted)
+    counted: frozenset[str] | None = None
 
 
 def parse_window(text: str) -> timedelta:
@@ -99,38 +102,60 @@ def read_file(path: Path, wanted: Wanted) -> Window:
 def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
     """One accumulator per file for the features and one for the predictions, fed the kept rows
     of each Arrow batch as validate's stream feeds its own (a fresh profile per batch, merged
-    after, was most of the monitor's time); only the other roles' columns go through pandas."""
+    after, was most of the monitor's time). Drift needs distributions only, so the accumulators
+    hash no values (no distinct counts, duplicates or row sample)."""
     import pyarrow as pa
 
     from mlci.data.columns import Accumulator
     from mlci.data.profile import _column_pool
+    from mlci.monitor.cut import figures, kept, rows_of
 
     _check_columns(path, stream.schema.names, wanted)
     cfg = wanted.config
     names = list(wanted.features)
-    roles = (cfg.timestamp, cfg.model_version, cfg.prediction, cfg.label, cfg.score)
-    others = list(dict.fromkeys(c for c in (*roles, cfg.latency.column, cfg.errors.column) if c))
     answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
     parts = []
     with _column_pool() as pool:
         features = Accumulator(
-            pa.schema([stream.schema.field(n) for n in names]), wanted.feature_edges, pool
+            pa.schema([stream.schema.field(n) for n in names]),
+            wanted.feature_edges,
+            pool,
+            hashes=False,
+            values=wanted.counted,
         )
-        predictions = Accumulator(answered, wanted.prediction_edges, pool)
+        counted = None if wanted.counted is None else {"prediction"} & wanted.counted
+        predictions = Accumulator(
+            answered, wanted.prediction_edges, pool, hashes=False, values=counted
+        )
         for batch in stream.batches:
-            part, keep = _batch(batch.select(others).to_pandas(), wanted)
-            if part.rows == 0:
+            keep = kept(batch, cfg, wanted.since, wanted.version)
+            cut = batch if keep is None else rows_of(batch, keep)
+            if cut.num_rows == 0:
                 continue
-            kept = batch if keep.all() else batch.filter(pa.array(keep))
-            features.add(kept.select(names))
-            predictions.add(pa.record_batch([kept.column(cfg.prediction)], schema=answered))
-            parts.append(part)
+            features.add(cut.select(names))
+            predictions.add(pa.record_batch([cut.column(cfg.prediction)], schema=answered))
+            parts.append(_part(figures(cut, cfg)))
         window = _combine(parts, (path,))
         if window.rows == 0:
             return window
         return replace(
             window, features=features.finish(source={}), predictions=predictions.finish(source={})
         )
+
+
+def _part(found: Figures) -> Window:
+    return Window(
+        rows=found.rows,
+        features=None,
+        predictions=None,
+        latencies_ms=found.latencies_ms,
+        errors=found.errors,
+        labels=found.labels,
+        labelled_predictions=found.labelled_predictions,
+        first=found.first,
+        last=found.last,
+        labelled_scores=found.labelled_scores,
+    )
 
 
 def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
@@ -154,98 +179,6 @@ def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
         shown = ", ".join(f"{c!r} ({key})" for c, key in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise InputError(f"{path}: the logs lack the configured column(s) {shown}{more}")
-
-
-def _batch(frame: pd.DataFrame, wanted: Wanted) -> tuple[Window, npt.NDArray[Any]]:
-    """The figures of a batch's rows in the window (its profiles are the caller's), and which."""
-    import numpy as np
-
-    cfg = wanted.config
-    keep = np.ones(len(frame), dtype=bool)
-    stamps = None
-    if cfg.timestamp is not None:
-        stamps = _timestamps(frame[cfg.timestamp], cfg.timestamp)
-        if wanted.since is not None:
-            keep &= (stamps >= wanted.since).to_numpy()
-    if cfg.model_version is not None:
-        keep &= (frame[cfg.model_version].astype(str) == wanted.version).to_numpy()
-    frame = frame[keep]
-    if stamps is not None:
-        stamps = stamps[keep]
-    if len(frame) == 0:
-        return _empty(), keep
-    labels, predicted, scores = _labelled(frame, cfg)
-    window = Window(
-        rows=len(frame),
-        features=None,
-        predictions=None,
-        latencies_ms=_latencies(frame, cfg),
-        errors=_errors(frame, cfg),
-        labels=labels,
-        labelled_predictions=predicted,
-        first=None if stamps is None else stamps.min().isoformat(),
-        last=None if stamps is None else stamps.max().isoformat(),
-        labelled_scores=scores,
-    )
-    return window, keep
-
-
-def _timestamps(column: pd.Series[Any], name: str) -> pd.Series[Any]:
-    import pandas as pd
-
-    try:
-        return pd.to_datetime(column, utc=True)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"monitor.timestamp: column {name!r} is not a timestamp: {exc}") from None
-
-
-def _latencies(frame: pd.DataFrame, cfg: MonitorConfig) -> npt.NDArray[Any]:
-    import numpy as np
-
-    if cfg.latency.column is None:
-        return np.empty(0)
-    values: npt.NDArray[Any] = frame[cfg.latency.column].to_numpy(dtype=np.float64, na_value=np.nan)
-    finite: npt.NDArray[Any] = values[np.isfinite(values)]
-    return finite
-
-
-def _errors(frame: pd.DataFrame, cfg: MonitorConfig) -> int:
-    """A flag column (true, 1) or a message column (any non-empty text is an error)."""
-    if cfg.errors.column is None:
-        return 0
-    column = frame[cfg.errors.column]
-    if column.dtype == object:
-        return int((column.notna() & (column.astype(str).str.strip() != "")).sum())
-    return int(column.fillna(0).astype(bool).sum())
-
-
-def _labelled(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
-    import numpy as np
-
-    if cfg.label is None:
-        return np.empty(0), np.empty(0), None
-    known = frame[cfg.label].notna() & frame[cfg.prediction].notna()
-    if cfg.score is None:
-        return (
-            frame.loc[known, cfg.label].to_numpy(),
-            frame.loc[known, cfg.prediction].to_numpy(),
-            None,
-        )
-    known &= frame[cfg.score].notna()
-    try:
-        scores = frame.loc[known, cfg.score].to_numpy(dtype=np.float64)
-    except (ValueError, TypeError):
-        raise InputError(
-            f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
-            "of the positive class)"
-        ) from None
-    if len(scores) and not (np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1):
-        raise InputError(
-            f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
-            "probability of the positive class)"
-        )
-    labels, predicted = frame.loc[known, cfg.label].to_numpy(), frame.loc[known, cfg.prediction]
-    return labels, predicted.to_numpy(), scores
 
 
 def _empty() -> Window:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from mlci.adapters.mlflow_registry import VersionInfo
-from mlci.baseline import Baseline, load_baseline
+from mlci.baseline import Baseline, find_champion, load_baseline, run_files
 from mlci.config import MonitorConfig
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
@@ -52,7 +52,7 @@ def run_monitor(
     cfg, model = require_monitor(loaded), loaded.require_model()
     registry = registry_for(loaded)
     champion = _champion(registry, loaded)
-    baseline = load_baseline(registry, champion)
+    baseline = load_baseline(registry, champion, run_files(registry))
     now = now or datetime.now(timezone.utc)
     window = _window(loaded, cfg, baseline, champion, now)
     recorded = _recorded(registry, model.name, cfg)
@@ -76,7 +76,7 @@ def run_monitor(
 
 def _champion(registry: ModelRegistry, loaded: LoadedConfig) -> VersionInfo:
     name, alias = loaded.require_model().name, loaded.config.registry.champion_alias
-    found = registry.by_alias(name, alias)
+    found = find_champion(registry, name, alias)
     if found is None:
         raise InputError(f"{name}: no version holds @{alias}: nothing to monitor (promote first)")
     return found
@@ -98,12 +98,26 @@ def _window(
         version=champion.version,
         feature_edges=baseline.features.edges(),
         prediction_edges=baseline.predictions.edges(),
+        counted=_counted(baseline, cfg),
     )
     files = log_files(cfg.data, loaded.root)
     window = read_window(files, wanted, engine=cfg.engine, dask=loaded.config.validate_.dask)
     if window.rows == 0:
         raise InputError(f"monitor.data: {cfg.data!r}: no rows in {_describe(cfg, champion)}")
     return window
+
+
+def _counted(baseline: Baseline, cfg: MonitorConfig) -> frozenset[str]:
+    """The columns whose drift reads their distinct values ("prediction" for the predictions:
+    the accumulator's name for that column)."""
+    from mlci.baseline import PREDICTION
+    from mlci.data.drift import needs_values
+
+    found = {n for n, col in baseline.features.columns.items() if needs_values(col, cfg.drift)}
+    answered = baseline.predictions.columns.get(PREDICTION)
+    if answered is not None and needs_values(answered, cfg.drift):
+        found.add("prediction")
+    return frozenset(found)
 
 
 def _describe(cfg: MonitorConfig, champion: VersionInfo) -> str:

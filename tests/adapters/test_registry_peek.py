@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from mlci.adapters.registry_peek import champion_of
 from tests.conftest import Project
 
@@ -25,3 +27,48 @@ def test_a_file_without_mlflow_tables_is_unknown(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE unrelated (x INTEGER)")
     assert champion_of(f"sqlite:///{db}", "m", "champion") is None
+
+
+def test_the_champion_and_its_run_files_read_in_place_agree_with_mlflow(project: Project) -> None:
+    """What the monitor reads without importing MLflow: the same version, source and tags as
+    the client's, and the baseline run's folder on this disk; a wrong run id is left to MLflow."""
+    from mlci.adapters.mlflow_registry import Registry
+    from mlci.adapters.registry_peek import LocalRunFiles, run_artifacts, version_by_alias
+
+    uri, name = project.tracking_uri, "breast-cancer-classifier"
+    peeked = version_by_alias(uri, name, "champion")
+    assert peeked is not None and peeked.version is None  # no champion yet: known, and none
+    assert project.mlci("gate").code == 0
+    assert project.mlci("promote").code == 0
+    peeked = version_by_alias(uri, name, "champion")
+    assert peeked is not None and peeked.version == Registry(uri).by_alias(name, "champion")
+    run_id = peeked.version.tags["mlci.baseline_run"]
+    folder = run_artifacts(uri, run_id)
+    assert folder is not None
+    assert sorted(p.name for p in (folder / "mlci-baseline").iterdir()) == [
+        "features.json", "figures.json", "predictions.json", "reference.json",
+    ]  # fmt: skip
+    assert run_artifacts(uri, "0" * 32) is None
+    assert version_by_alias("http://127.0.0.1:9/", name, "champion") is None
+
+    asked: list[str] = []
+
+    class Fallback:
+        def download(self, run_id: str, artifact_path: str, into: Path, *, what: str = "") -> Path:
+            asked.append(run_id)
+            return into
+
+    files = LocalRunFiles(uri, fallback=Fallback)
+    assert files.download(run_id, "mlci-baseline", project.root) == folder / "mlci-baseline"
+    assert files.download("0" * 32, "mlci-baseline", project.root) == project.root
+    assert asked == ["0" * 32]
+
+
+def test_a_workspace_set_leaves_the_champion_to_mlflow(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlci.adapters.registry_peek import version_by_alias
+
+    assert project.mlci("gate").code == 0 and project.mlci("promote").code == 0
+    monkeypatch.setenv("MLFLOW_WORKSPACE", "team-a")
+    assert version_by_alias(project.tracking_uri, "breast-cancer-classifier", "champion") is None

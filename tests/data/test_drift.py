@@ -157,3 +157,19 @@ def test_the_noise_floor_fails_rarely_on_many_same_distribution_splits() -> None
         checks = check_drift(current, reference, DriftConfig())
         failed += [(seed, c.column) for c in checks if c.status is Status.FAIL]
     assert failed == []
+
+
+def test_only_columns_judged_by_js_distance_need_their_values_counted(tmp_path: Path) -> None:
+    from mlci.data.drift import needs_values
+
+    ref = pd.DataFrame(
+        {"x": np.linspace(0, 1, 200), "level": [1, 2, 3, 4] * 50, "city": ["a", "b"] * 100}
+    )
+    cols = profile_file(write(ref, tmp_path / "ref.csv")).columns
+    default = DriftConfig()
+    # a float column is binned (PSI); few integral values and text are categories (JS distance)
+    assert [needs_values(cols[n], default) for n in ("x", "level", "city")] == [False, True, True]
+    forced = DriftConfig(
+        columns={"x": DriftColumn(method="jsd"), "level": DriftColumn(method="psi")}
+    )
+    assert [needs_values(cols[n], forced) for n in ("x", "level", "city")] == [True, False, True]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from mlci.config import MetricRule, MonitorConfig
 from mlci.monitor.checks import error_rate, history_of, latency, replace_rule, volume
@@ -77,3 +78,17 @@ def test_history_and_the_point_rule() -> None:
     rule = MetricRule(min=0.8, decision="ci")
     assert replace_rule(rule) == MetricRule(min=0.8, decision="point")
     assert rule.decision == "ci"  # the configured rule is left as it was
+
+
+@pytest.mark.parametrize(
+    "values",
+    [np.array([3, 1, 3, 2, 1]), np.array([True, False, True]), np.array([-5, 70_000, -5]),
+     np.array([1 << 40, 3]), np.array(["b", "a", "b"], dtype=object), np.array([1.5, 0.0])],
+)  # fmt: skip
+def test_class_codes_equal_np_uniques_with_or_without_the_bincount(values: Any) -> None:
+    from mlci.monitor.checks import _distinct
+
+    inverse, uniques = _distinct(values)
+    expected, expected_inverse = np.unique(values, return_inverse=True)
+    assert uniques == expected.tolist() and inverse.tolist() == expected_inverse.tolist()
+    assert [type(v) for v in uniques] == [type(v) for v in expected.tolist()]

@@ -1,0 +1,265 @@
+"""One batch of inference logs, cut to the window and the champion's rows, and its figures, read
+from the Arrow batch itself.
+
+A pandas round trip of the role columns cost more than profiling the features (a 10M-row day:
+the model-version column became ten million Python strings to compare). Arrow types are read
+directly: timestamps as integers in their unit (naive ones taken as UTC, as
+`pd.to_datetime(utc=True)` takes them), text and integer versions compared in Arrow, numbers as
+numpy. What Arrow cannot say cheaply (timestamps written as text, a float version column, an
+error message column) goes through pandas, column by column, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from mlci.config import MonitorConfig
+from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity
+from mlci.errors import InputError, first_line
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pyarrow as pa
+
+_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a batch's kept rows add to the window besides the profiles."""
+
+    rows: int
+    latencies_ms: npt.NDArray[Any]
+    errors: int
+    labels: npt.NDArray[Any]
+    labelled_predictions: npt.NDArray[Any]
+    labelled_scores: npt.NDArray[Any] | None
+    first: str | None
+    last: str | None
+
+
+def rows_of(batch: pa.RecordBatch, keep: npt.NDArray[Any]) -> pa.RecordBatch:
+    """The batch's rows where KEEP is true (by positions: `pa.array(mask)` imports pandas)."""
+    import numpy as np
+
+    return take(batch, np.flatnonzero(keep))
+
+
+def kept(batch: pa.RecordBatch, cfg: MonitorConfig, since: datetime | None, version: str) -> Any:
+    """The rows in the window answered by VERSION: a boolean mask, or None for every row."""
+    import numpy as np
+
+    keep = None
+    if cfg.timestamp is not None and since is not None:
+        stamps = _stamps_ns(batch.column(cfg.timestamp), cfg.timestamp)
+        keep = stamps >= _ns_of(since)
+    if cfg.model_version is not None:
+        same = _same_version(batch.column(cfg.model_version), version)
+        keep = same if keep is None else keep & same
+    return None if keep is None or bool(np.all(keep)) else keep
+
+
+def figures(batch: pa.RecordBatch, cfg: MonitorConfig) -> Figures:
+    """The figures of a batch already cut to the window (at least one row)."""
+    labels, predicted, scores = _labelled(batch, cfg)
+    first = last = None
+    if cfg.timestamp is not None:
+        stamps = _stamps_ns(batch.column(cfg.timestamp), cfg.timestamp)
+        present = stamps[stamps != _NAT]
+        if len(present):
+            first, last = iso_of(int(present.min())), iso_of(int(present.max()))
+    return Figures(
+        rows=batch.num_rows,
+        latencies_ms=_latencies(batch, cfg),
+        errors=_errors(batch, cfg),
+        labels=labels,
+        labelled_predictions=predicted,
+        labelled_scores=scores,
+        first=first,
+        last=last,
+    )
+
+
+_NAT = -(2**63)  # numpy's NaT as an int64
+
+
+def _stamps_ns(column: pa.Array, name: str) -> npt.NDArray[Any]:
+    """Nanoseconds since the epoch (UTC), NaT (the int64 minimum) for a missing stamp."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    if pa.types.is_timestamp(column.type):
+        ints, valid = integers(column)
+        scaled: npt.NDArray[Any] = ints * _NS[column.type.unit]
+        return scaled if valid is None else np.where(valid, scaled, _NAT)
+    import pandas as pd
+
+    text = column.to_pandas()
+    try:
+        parsed = pd.to_datetime(text, utc=True)
+    except (ValueError, TypeError) as exc:
+        try:  # pandas infers one format from the first value: ISO stamps of mixed precision
+            parsed = pd.to_datetime(text, utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            raise InputError(
+                f"monitor.timestamp: column {name!r} is not a timestamp: {first_line(exc)}"
+            ) from None
+    naive = parsed.dt.tz_localize(None)  # UTC wall time
+    as_ns: npt.NDArray[Any] = naive.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    return as_ns
+
+
+def _ns_of(when: datetime) -> int:
+    delta = when.astimezone(timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 10**9 + delta.microseconds * 1_000
+
+
+def iso_of(ns: int) -> str:
+    """As pandas writes a UTC Timestamp: microseconds when there are some, nanoseconds when
+    there are some, `+00:00`."""
+    seconds, rest = divmod(ns, 10**9)
+    when = datetime.fromtimestamp(seconds, timezone.utc)
+    if rest % 1_000:
+        return f"{when.isoformat()[:-6]}.{rest:09d}+00:00"
+    return when.replace(microsecond=rest // 1_000).isoformat()
+
+
+def _same_version(column: pa.Array, version: str) -> npt.NDArray[Any]:
+    """Which rows name VERSION, compared as text (a version 3 logged as the integer 3 counts)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        same = _same_version(column.dictionary, version)
+        codes, valid = integers(column.indices)
+        hits: npt.NDArray[Any] = same[codes] if len(same) else np.zeros(len(codes), dtype=bool)
+        return hits if valid is None else hits & valid
+    if pa.types.is_integer(column.type):
+        ints, valid = integers(column)
+        equal: npt.NDArray[Any] = (
+            ints == int(version) if version.isdigit() else np.zeros(len(ints), dtype=bool)
+        )
+        return equal if valid is None else equal & valid
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return _same_text(column, version.encode())
+    text = column.to_pandas().astype(str)
+    same_text: npt.NDArray[Any] = (text == version).to_numpy()
+    return same_text
+
+
+def _same_text(column: pa.Array, wanted: bytes) -> npt.NDArray[Any]:
+    """Which values of a string array are exactly WANTED, from its offsets and bytes (versions
+    are a few characters: one comparison per character, over the rows of the right length)."""
+    import numpy as np
+
+    offsets, data = text_offsets(column)
+    starts = offsets[:-1]
+    equal: npt.NDArray[Any] = (offsets[1:] - starts) == len(wanted)
+    for k, byte in enumerate(wanted):
+        rows = np.flatnonzero(equal)
+        equal[rows] = data[starts[rows] + k] == byte
+    valid = validity(column)
+    return equal if valid is None else equal & valid
+
+
+def _numbers(column: pa.Array) -> npt.NDArray[Any] | None:
+    """A numeric column as float64 with NaN for missing values; None when it is not numeric."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        return None
+    values, valid = floats(column)
+    out: npt.NDArray[Any] = values if valid is None else np.where(valid, values, np.nan)
+    return out
+
+
+def _latencies(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any]:
+    import numpy as np
+
+    if cfg.latency.column is None:
+        return np.empty(0)
+    column = batch.column(cfg.latency.column)
+    values = _numbers(column)
+    if values is None:
+        raise InputError(
+            f"monitor.latency.column: column {cfg.latency.column!r} is not numeric "
+            f"({column.type}; expected milliseconds)"
+        )
+    finite: npt.NDArray[Any] = values[np.isfinite(values)]
+    return finite
+
+
+def _errors(batch: pa.RecordBatch, cfg: MonitorConfig) -> int:
+    """A flag column (true, 1) or a message column (any non-empty text is an error)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if cfg.errors.column is None:
+        return 0
+    column = batch.column(cfg.errors.column)
+    if pa.types.is_boolean(column.type):
+        flags, valid = primitive(column), validity(column)
+        return int(np.count_nonzero(flags if valid is None else flags & valid))
+    numbers = _numbers(column)
+    if numbers is not None:
+        return int(np.count_nonzero(numbers[~np.isnan(numbers)]))
+    text = column.to_pandas()
+    return int((text.notna() & (text.astype(str).str.strip() != "")).sum())
+
+
+def _labelled(batch: pa.RecordBatch, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
+    """The labelled rows' labels, predictions and (with monitor.score) positive-class scores."""
+    import numpy as np
+
+    if cfg.label is None:
+        return np.empty(0), np.empty(0), None
+    label, predicted = batch.column(cfg.label), batch.column(cfg.prediction)
+    known = _valid(label) & _valid(predicted)
+    scores = None
+    if cfg.score is not None:
+        raw = batch.column(cfg.score)
+        numbers = _numbers(raw)
+        if numbers is None:
+            raise InputError(
+                f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
+                "of the positive class)"
+            )
+        known &= ~np.isnan(numbers) & _valid(raw)
+        scores = numbers[known]
+        if len(scores) and not (
+            np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1
+        ):
+            raise InputError(
+                f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
+                "probability of the positive class)"
+            )
+    rows = np.flatnonzero(known)
+    return _values(take(label, rows)), _values(take(predicted, rows)), scores
+
+
+def _valid(column: pa.Array) -> npt.NDArray[Any]:
+    """Where a value is present (not null, and not NaN in a float column)."""
+    import numpy as np
+    import pyarrow as pa
+
+    valid = validity(column)
+    if pa.types.is_floating(column.type):
+        valid = floats(column)[1]
+    return np.ones(len(column), dtype=bool) if valid is None else valid
+
+
+def _values(column: pa.Array) -> npt.NDArray[Any]:
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    out: npt.NDArray[Any] = np.asarray(column.to_numpy(zero_copy_only=False))
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        out = out.astype(object)
+    return out
