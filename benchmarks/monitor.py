@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -66,16 +67,22 @@ TASKS: dict[str, Callable[..., None]] = {"read_files": task_read_files, "monitor
 
 
 def measure(name: str, *args: str) -> dict[str, Any]:
+    """One child run: its wall time and peak (as validate.py's child reports them) and its CPU
+    time (user + sys of the child and every thread, from the parent's view of its reaped
+    child): steadier than wall time when the machine is shared."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, __file__, "--child", name, *args],
         capture_output=True,
         text=True,
         check=False,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         return {"seconds": None, "peak_mib": None, "note": done.stderr.strip()[-300:]}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {**result, "cpu": cpu}
 
 
 def best(repeat: int, name: str, *args: str) -> dict[str, Any]:
@@ -84,7 +91,19 @@ def best(repeat: int, name: str, *args: str) -> dict[str, Any]:
     if not done:
         return runs[0]
     fastest: dict[str, Any] = min(done, key=bench._seconds)
-    return {**fastest, "peak_mib": max(r["peak_mib"] for r in done)}
+    cpu = min(r["cpu"] for r in done)
+    return {**fastest, "peak_mib": max(r["peak_mib"] for r in done), "cpu": cpu}
+
+
+def row(rows: int, what: str, r: dict[str, Any], floor: dict[str, Any]) -> None:
+    if r["seconds"] is None:
+        print(f"| {rows:,} | {what} | {r['note']} | | | | | |", flush=True)
+        return
+    print(
+        f"| {rows:,} | {what} | {r['seconds']:.2f} | {r['peak_mib']:.0f} | "
+        f"{r['seconds'] / floor['seconds']:.1f}x | {r['cpu']:.2f} | {r['cpu'] / floor['cpu']:.1f}x |",
+        flush=True,
+    )
 
 
 def champion(workdir: Path) -> Path:
@@ -164,8 +183,8 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     project = champion(args.workdir)
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)", flush=True)
-    print("| rows | what | wall s | peak MiB | vs read |")
-    print("| ---: | --- | ---: | ---: | ---: |")
+    print("| rows | what | wall s | peak MiB | vs read | CPU s | CPU vs read |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for rows in args.rows or [1_000_000]:
         logs = write_logs(project, rows, args.files)
         (project / "mlci.yaml").write_text(
@@ -179,16 +198,14 @@ def main() -> None:
             ("**mlci monitor** (CLI, every check, no MLflow run)", best(n, "monitor", str(project)))
         )
         for what, r in runs:
-            bench._row(rows, what, r, floor["seconds"])
+            row(rows, what, r, floor)
         if not args.no_validate:
             data, vproject = bench.prepare(args.workdir, rows)
             vfloor = min(
                 (best(n, "read", str(data), str(s)) for s in (65_536, 196_608)), key=bench._seconds
             )
-            bench._row(
-                rows, "validate's read floor (its 20-column table)", vfloor, vfloor["seconds"]
-            )
-            bench._row(rows, "mlci validate", best(n, "mlci", str(vproject)), vfloor["seconds"])
+            row(rows, "validate's read floor (its 20-column table)", vfloor, vfloor)
+            row(rows, "mlci validate", best(n, "mlci", str(vproject)), vfloor)
     print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
 
 
