@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from mlci.config import DvcReference, candidate_is_local
+from mlci.config import DvcReference, MonitorConfig, candidate_is_local
 from mlci.config_load import LoadedConfig, load_config
 from mlci.errors import MlciError
 
@@ -60,6 +60,8 @@ def _checks(loaded: LoadedConfig) -> Iterator[tuple[str, Check]]:
         yield "model.eval_data", partial(_table, loaded, model.eval_data, data.label)
         if candidate_is_local(model.candidate):
             yield "model.candidate", partial(_model_dir, Path(model.candidate))
+    if (monitor := loaded.config.monitor) is not None:
+        yield "monitor.data", partial(_logs, loaded, monitor)
 
 
 def shown(loaded: LoadedConfig, path: Path) -> str:
@@ -84,6 +86,19 @@ def _dataset(location: str) -> str:
 
     dataset = open_dataset(location)
     return f"{location} ({len(dataset.files)} Parquet file(s), {dataset.rows:,} rows)"
+
+
+def _logs(loaded: LoadedConfig, cfg: MonitorConfig) -> str:
+    """Each log file's columns (a Parquet footer, a CSV's first block) hold the configured ones;
+    the features the baseline names are checked when the monitor runs."""
+    from mlci.data.reader import read_stream
+    from mlci.monitor.logs import check_columns, log_files
+
+    files = log_files(cfg.data, loaded.root)
+    for path in files:
+        names = read_stream(path, lambda stream: list(stream.schema.names))
+        check_columns(path, names, tuple(cfg.features or ()), cfg)
+    return f"{cfg.data} ({len(files)} log file(s) with the configured columns)"
 
 
 def _dvc(ref: DvcReference) -> str:

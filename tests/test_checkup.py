@@ -72,3 +72,26 @@ def test_check_of_a_bad_config_is_the_config_error(tmp_path: Path) -> None:
         result.err.strip()
         == "mlci: error: mlci.yaml: model.task: required key is missing (and 2 more)"
     )
+
+
+def test_check_reads_each_log_files_columns(project: Project) -> None:
+    logs = project.root / "logs"
+    logs.mkdir()
+    (logs / "a.csv").write_text("ts,prediction,latency_ms\n2026-12-01T10:00:00Z,1,12.5\n")
+    (logs / "b.csv").write_text("ts,prediction\n2026-12-01T11:00:00Z,0\n")
+    config = project.root / "mlci.yaml"
+    config.write_text(
+        config.read_text()
+        + "monitor:\n  data: logs\n  timestamp: ts\n  prediction: prediction\n"
+        + "  latency: {column: latency_ms}\n"
+    )
+    result = project.mlci("config", "check")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"mlci: error: {logs / 'b.csv'}: the logs lack the configured column(s) 'latency_ms' "
+        "(monitor.latency.column)"
+    ]
+    (logs / "b.csv").write_text("ts,prediction,latency_ms\n2026-12-01T11:00:00Z,0,9\n")
+    result = project.mlci("config", "check")
+    assert result.code == 0, result.err
+    assert "  ok    monitor.data: logs (2 log file(s) with the configured columns)" in result.out

@@ -110,7 +110,7 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
     from mlci.data.profile import _column_pool
     from mlci.monitor.cut import figures, kept, rows_of
 
-    _check_columns(path, stream.schema.names, wanted)
+    check_columns(path, stream.schema.names, wanted.features, wanted.config)
     cfg = wanted.config
     names = list(wanted.features)
     answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
@@ -158,9 +158,11 @@ def _part(found: Figures) -> Window:
     )
 
 
-def _check_columns(path: Path, names: list[str], wanted: Wanted) -> None:
-    cfg = wanted.config
-    roles = [(c, "monitor.features") for c in wanted.features]
+def check_columns(
+    path: Path, names: list[str], features: tuple[str, ...], cfg: MonitorConfig
+) -> None:
+    """Every configured column (and FEATURES) is in the file's columns NAMES."""
+    roles = [(c, "monitor.features") for c in features]
     roles += [(cfg.prediction, "monitor.prediction")]
     roles += [
         (col, key)
