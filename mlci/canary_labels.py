@@ -45,8 +45,8 @@ def compare_labels(
     """One check per configured metric the logs can score (labels, not probabilities)."""
     if cfg.label is None:
         return []
-    few = [f"{arm} {len(w.labels):,}" for arm, w in (("champion", champ), ("challenger", chall))
-           if len(w.labels) < cfg.min_labels]  # fmt: skip
+    few = [f"{arm} {w.labelled_rows:,}" for arm, w in (("champion", champ), ("challenger", chall))
+           if w.labelled_rows < cfg.min_labels]  # fmt: skip
     if few:
         return [_skip(f"too few labelled rows for min_labels {cfg.min_labels}: {', '.join(few)}")]
     from mlci.model.rules import Scored, judge
@@ -71,7 +71,7 @@ def compare_labels(
                 id=CHECK_ID,
                 title=f"{metric.name}, challenger vs champion",
                 message=f"challenger arm vs champion arm (unpaired bootstrap; champion "
-                f"{len(champ.labels):,} labelled rows): {check.message}",
+                f"{champ.labelled_rows:,} labelled rows): {check.message}",
             )
         )
     return out

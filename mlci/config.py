@@ -312,6 +312,9 @@ class MonitorConfig(_Section):
     score: str | None = None
     model_version: str | None = None  # keep only rows the current champion answered
     min_labels: int = Field(default=30, ge=1)
+    # rows kept for the latency percentiles and the metrics: above it, a uniform random sample
+    # (seeded; counts, drift and error rates still read every row)
+    sample_rows: int = Field(default=1_000_000, ge=1_000)
     drift: DriftConfig = Field(default_factory=DriftConfig)
     latency: MonitorLatency = Field(default_factory=MonitorLatency)
     errors: MonitorErrors = Field(default_factory=MonitorErrors)

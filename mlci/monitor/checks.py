@@ -106,7 +106,7 @@ def performance(
     """regress's metric rules, judged on the labelled rows against the champion's figures."""
     if cfg.label is None:
         return []
-    rows = len(window.labels)
+    rows = window.labelled_rows
     if rows < cfg.min_labels:
         why = f"{rows:,} labelled row(s) in the window, fewer than min_labels {cfg.min_labels}"
         return [_skip("performance", "Performance", why)]
@@ -123,6 +123,8 @@ def performance(
         )
         check = judge(scored)
         message = check.message.replace(FIRST_MODEL_TEXT, "(no figure recorded for the champion)")
+        if len(window.labels) < rows:
+            message += f"; on a uniform sample of {len(window.labels):,} of the labelled rows"
         out.append(replace(check, id="performance", message=message))
     return out
 

@@ -238,6 +238,8 @@ def _labelled(batch: pa.RecordBatch, cfg: MonitorConfig) -> tuple[Any, Any, Any]
                 f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
                 "probability of the positive class)"
             )
+    if known.all():
+        return _values(label), _values(predicted), scores
     rows = np.flatnonzero(known)
     return _values(take(label, rows)), _values(take(predicted, rows)), scores
 

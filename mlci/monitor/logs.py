@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from mlci.monitor.cut import Figures
+    from mlci.monitor.sample import Kept
 
 SUFFIXES = (".parquet", ".pq", ".csv")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -43,6 +44,15 @@ class Window:
     last: str | None
     files: tuple[str, ...] = field(default_factory=tuple)
     labelled_scores: npt.NDArray[Any] | None = None  # with monitor.score: the positive class's
+    # Read from files, the arrays above are bounded samples (mlci/monitor/sample.py): these
+    # hold them with their priorities, so windows merge, and how many rows were offered.
+    latency_kept: Kept | None = None
+    labelled_kept: Kept | None = None
+
+    @property
+    def labelled_rows(self) -> int:
+        """Every labelled row of the window, sampled or not."""
+        return self.labelled_kept.offered if self.labelled_kept is not None else len(self.labels)
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,12 @@ def read_window(
     (mlci/data/engine.py's map_parts), the parts combined in the files' order."""
     from mlci.data.engine import map_parts
 
+    if engine != "dask":
+        # folded file by file, so that at most two files' samples are held at once
+        window = _empty()
+        for path in files:
+            window = _combine([window, read_file(path, wanted)], files)
+        return window
     parts = map_parts(engine, dask or DaskConfig(), partial(read_file, wanted=wanted), files)
     return _combine(parts, files)
 
@@ -109,12 +125,16 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
     from mlci.data.columns import Accumulator
     from mlci.data.profile import _column_pool
     from mlci.monitor.cut import figures, kept, rows_of
+    from mlci.monitor.sample import Keeper, file_seed
 
     check_columns(path, stream.schema.names, wanted.features, wanted.config)
     cfg = wanted.config
     names = list(wanted.features)
     answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
     parts = []
+    seed = file_seed(str(path))
+    latencies = Keeper(cfg.sample_rows, 1, (*seed, 0))
+    labelled = Keeper(cfg.sample_rows, 2 if cfg.score is None else 3, (*seed, 1))
     with _column_pool() as pool:
         features = Accumulator(
             pa.schema([stream.schema.field(n) for n in names]),
@@ -134,27 +154,43 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
                 continue
             features.add(cut.select(names))
             predictions.add(pa.record_batch([cut.column(cfg.prediction)], schema=answered))
-            parts.append(_part(figures(cut, cfg)))
+            found = figures(cut, cfg)
+            latencies.offer((found.latencies_ms,))
+            labelled.offer(_labelled(found))
+            parts.append(_part(found))
         window = _combine(parts, (path,))
         if window.rows == 0:
             return window
+        window = _sampled(window, latencies.result(), labelled.result())
         return replace(
             window, features=features.finish(source={}), predictions=predictions.finish(source={})
         )
 
 
+def _labelled(found: Figures) -> tuple[npt.NDArray[Any], ...]:
+    pair = (found.labels, found.labelled_predictions)
+    return pair if found.labelled_scores is None else (*pair, found.labelled_scores)
+
+
 def _part(found: Figures) -> Window:
-    return Window(
-        rows=found.rows,
-        features=None,
-        predictions=None,
-        latencies_ms=found.latencies_ms,
-        errors=found.errors,
-        labels=found.labels,
-        labelled_predictions=found.labelled_predictions,
-        first=found.first,
-        last=found.last,
-        labelled_scores=found.labelled_scores,
+    """A batch's counts and stamps (its rows went to the samples)."""
+    import numpy as np
+
+    none = np.empty(0)
+    return Window(found.rows, None, None, none, found.errors, none, none, found.first, found.last)
+
+
+def _sampled(window: Window, latencies: Kept, labelled: Kept) -> Window:
+    """WINDOW with its row-wise figures taken from the samples."""
+    labels, predicted, *scores = labelled.columns
+    return replace(
+        window,
+        latencies_ms=latencies.columns[0],
+        labels=labels,
+        labelled_predictions=predicted,
+        labelled_scores=scores[0] if scores else None,
+        latency_kept=latencies,
+        labelled_kept=labelled,
     )
 
 
@@ -198,6 +234,14 @@ def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
         return _empty()
     firsts = [p.first for p in full if p.first]
     lasts = [p.last for p in full if p.last]
+    if all(p.latency_kept is not None and p.labelled_kept is not None for p in full):
+        counts = [_counts(p) for p in full]  # the rows are in the samples, merged below
+        window = _combine(counts, files)
+        return _sampled(
+            window,
+            _merge_kept([p.latency_kept for p in full]),
+            _merge_kept([p.labelled_kept for p in full]),
+        )
     return Window(
         rows=sum(p.rows for p in full),
         features=_merged([p.features for p in full]),
@@ -211,6 +255,24 @@ def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
         files=tuple(str(f) for f in files),
         labelled_scores=_scores([p.labelled_scores for p in full]),
     )
+
+
+def _counts(window: Window) -> Window:
+    none = _empty().labels
+    return replace(
+        window,
+        latencies_ms=none,
+        labels=none,
+        labelled_predictions=none,
+        labelled_scores=None,
+        latency_kept=None,
+        labelled_kept=None,
+    )
+
+
+def _merge_kept(samples: list[Kept | None]) -> Kept:
+    first, *others = [k for k in samples if k is not None]
+    return first.merge(*others)
 
 
 def _scores(parts: list[npt.NDArray[Any] | None]) -> npt.NDArray[Any] | None:

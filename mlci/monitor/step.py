@@ -224,6 +224,12 @@ def _notes(
         notes.append(f"logs from {window.first} to {window.last}")
     if cfg.engine == "dask":
         notes.append("logs read on the dask engine (validate.dask), one task per file")
+    for what, kept in (("latencies", window.latency_kept), ("labelled rows", window.labelled_kept)):
+        if kept is not None and not kept.complete:
+            notes.append(
+                f"{what}: a uniform sample of {kept.rows:,} of {kept.offered:,} "
+                f"(monitor.sample_rows {cfg.sample_rows:,})"
+            )
     notes.append(f"compared with the baseline stored with {champion.uri}")
     if action:
         notes.append(action)

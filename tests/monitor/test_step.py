@@ -224,3 +224,30 @@ def test_no_monitor_section_is_a_config_error(promoted: Project) -> None:
     assert text.strip().splitlines()[-1] == (
         "mlci: error: mlci.yaml: monitor: missing section (data, prediction, ...)"
     )
+
+
+def test_above_sample_rows_the_row_figures_come_from_a_bounded_sample(
+    promoted: Project, logs: Logs
+) -> None:
+    """Two files of 1,500 rows with monitor.sample_rows 1,000: counts, errors and drift read
+    every row; latencies and the labelled rows are a 1,000-row sample, said in the notes and in
+    each metric's message; a performance drop still fails on the sample."""
+    logs.write("a.parquet", rows=1_500, flip_labels=0.3, error_rate=0.01, seed=1)
+    logs.write("b.parquet", rows=1_500, flip_labels=0.3, error_rate=0.01, seed=2)
+    config = promoted.config()
+    config["monitor"]["sample_rows"] = 1_000
+    promoted.write_config(config)
+    code, report, text = monitor(promoted)
+    assert (code, failing(report)) == (1, {"performance"}), text
+    step = report["steps"][0]
+    assert step["notes"][2:4] == [
+        "latencies: a uniform sample of 1,000 of 3,000 (monitor.sample_rows 1,000)",
+        "labelled rows: a uniform sample of 1,000 of 3,000 (monitor.sample_rows 1,000)",
+    ]
+    volume = next(c for c in step["checks"] if c["id"] == "volume")
+    errors = next(c for c in step["checks"] if c["id"] == "error_rate")
+    assert (volume["observed"], errors["details"]["rows"]) == (3_000, 3_000)
+    accuracy = next(c for c in step["checks"] if c["title"] == "accuracy")
+    assert accuracy["status"] == "fail"
+    assert "3,000 rows" in accuracy["message"]
+    assert accuracy["message"].endswith("; on a uniform sample of 1,000 of the labelled rows")
