@@ -17,7 +17,7 @@ updates are buffered and folded in once the buffer outgrows the sketch, not at e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,7 @@ class Accumulator:
         self.rows = 0
         self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
         self.row_sample = RowSampler(list(schema.names))
+        self.rows_done: Future[None] | None = None
         self.columns = [
             ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
             for i, name in enumerate(schema.names)
@@ -113,10 +114,19 @@ class Accumulator:
             # Order-dependent combination, so that (a, b) and (b, a) are different rows.
             row_hash *= np.uint64(1_000_003)
             row_hash ^= col_hash
+        # The rows' sketches on a pool thread, beside the next batch's columns (they took a
+        # core's time with the column threads idle); one batch at a time, in order.
+        if self.rows_done is not None:
+            self.rows_done.result()
+        self.rows_done = self.pool.submit(self._add_rows, batch, row_hash)
+
+    def _add_rows(self, batch: pa.RecordBatch, row_hash: npt.NDArray[np.uint64]) -> None:
         self.row_hashes.add(row_hash, None)
         self.row_sample.add(batch, row_hash)
 
     def finish(self, source: Mapping[str, Any]) -> Profile:
+        if self.rows_done is not None:
+            self.rows_done.result()
         columns = {state.name: state.finish() for state in self.columns}
         return Profile(
             rows=self.rows,
@@ -322,7 +332,14 @@ class ColumnState:
             values = numbers
         else:
             values, valid = integers(array)
-        hashes = hash_numbers(values, self.scratch.get("hash", len(values), np.uint64))
+        # NaN and null rows are masked below, so their hashes need not be right; the result is
+        # a kept buffer, read by Accumulator.add before this column's next batch
+        hashes = hash_numbers(
+            values,
+            self.scratch.get("hash", len(values), np.uint64),
+            out=self.scratch.get("hashes", len(values), np.uint64),
+            nan=False,
+        )
         below = hashes <= np.uint64(self.hashes.threshold)
         if valid is not None:
             below &= valid
@@ -341,11 +358,17 @@ class ColumnState:
         # (rows, distinct) but stay out of the statistics. A finite sum proves there are none.
         with np.errstate(invalid="ignore"):  # inf + -inf is NaN: still "not finite"
             total = values.sum()
-        if not np.isfinite(total):
+        finite = bool(np.isfinite(total))
+        if not finite:
             values = values[np.isfinite(values)]
         deviations = self.scratch.get("deviations", len(values), np.float64)
         self.moments = self.moments.merge(
-            Moments.of(values, integral=self._integral(), scratch=deviations)
+            Moments.of(
+                values,
+                integral=self._integral(),
+                scratch=deviations,
+                total=float(total) if finite else None,
+            )
         )
         if self.edges is not None and self.hist is not None:
             # Cumulative counts at each edge (bins are (e[i-1], e[i]]): a compare-and-count per
