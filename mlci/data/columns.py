@@ -17,7 +17,7 @@ updates are buffered and folded in once the buffer outgrows the sketch, not at e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +85,6 @@ class Accumulator:
         self.rows = 0
         self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
         self.row_sample = RowSampler(list(schema.names))
-        self.rows_done: Future[None] | None = None
         self.columns = [
             ColumnState(name, column_type_of(schema.field(name).type), edges.get(name), i)
             for i, name in enumerate(schema.names)
@@ -114,19 +113,10 @@ class Accumulator:
             # Order-dependent combination, so that (a, b) and (b, a) are different rows.
             row_hash *= np.uint64(1_000_003)
             row_hash ^= col_hash
-        # The rows' sketches on a pool thread, beside the next batch's columns (they took a
-        # core's time with the column threads idle); one batch at a time, in order.
-        if self.rows_done is not None:
-            self.rows_done.result()
-        self.rows_done = self.pool.submit(self._add_rows, batch, row_hash)
-
-    def _add_rows(self, batch: pa.RecordBatch, row_hash: npt.NDArray[np.uint64]) -> None:
         self.row_hashes.add(row_hash, None)
         self.row_sample.add(batch, row_hash)
 
     def finish(self, source: Mapping[str, Any]) -> Profile:
-        if self.rows_done is not None:
-            self.rows_done.result()
         columns = {state.name: state.finish() for state in self.columns}
         return Profile(
             rows=self.rows,
