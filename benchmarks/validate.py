@@ -6,8 +6,9 @@
 A synthetic table of 20 columns (10 float with nulls, 4 int, 5 categorical text with nulls, 1
 boolean) is written as Parquet at each size, plus a 1M-row reference of the same distribution
 (profiled once, stored as JSON, as mlci is meant to be used). Each measurement runs in its own
-child process, so its peak memory (ru_maxrss) is its own; the read and mlci rows show the
-fastest of --repeat runs (default 3: timings on a shared machine vary by 20%):
+child process, so its peak memory (ru_maxrss) and CPU time (user + sys of all its threads) are
+its own; the read and mlci rows show the fastest of --repeat runs (default 3: timings on a
+shared machine vary by 20%) and the least CPU time of them:
 
 - read floor: pyarrow streams every record batch of the file and does nothing else (the faster
   of 65,536- and 196,608-row batches);
