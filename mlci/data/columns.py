@@ -368,7 +368,14 @@ class ColumnState:
             if numbers is not None:
                 self._numbers_raw(numbers if valid is None else numbers[valid])
             return None
-        hashes = hash_numbers(values, self.scratch.get("hash", len(values), np.uint64))
+        # NaN and null rows are masked below, so their hashes need not be right; the result is
+        # a kept buffer, read by Accumulator.add before this column's next batch
+        hashes = hash_numbers(
+            values,
+            self.scratch.get("hash", len(values), np.uint64),
+            out=self.scratch.get("hashes", len(values), np.uint64),
+            nan=False,
+        )
         below = hashes <= np.uint64(self.hashes.threshold)
         if valid is not None:
             below &= valid
@@ -387,11 +394,17 @@ class ColumnState:
         # (rows, distinct) but stay out of the statistics. A finite sum proves there are none.
         with np.errstate(invalid="ignore"):  # inf + -inf is NaN: still "not finite"
             total = values.sum()
-        if not np.isfinite(total):
+        finite = bool(np.isfinite(total))
+        if not finite:
             values = values[np.isfinite(values)]
         deviations = self.scratch.get("deviations", len(values), np.float64)
         self.moments = self.moments.merge(
-            Moments.of(values, integral=self._integral(), scratch=deviations)
+            Moments.of(
+                values,
+                integral=self._integral(),
+                scratch=deviations,
+                total=float(total) if finite else None,
+            )
         )
         if self.edges is not None and self.hist is not None:
             # Cumulative counts at each edge (bins are (e[i-1], e[i]]): a compare-and-count per

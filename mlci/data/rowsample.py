@@ -90,7 +90,8 @@ class RowSampler:
     def add(self, batch: pa.RecordBatch, row_hash: npt.NDArray[np.uint64]) -> None:
         import numpy as np
 
-        priorities = hash_numbers((row_hash ^ np.uint64(_SEED)).view(np.int64))
+        seeded = row_hash ^ np.uint64(_SEED)
+        priorities = hash_numbers(seeded.view(np.int64), out=seeded)
         rows = np.flatnonzero(priorities <= np.uint64(self.sample.threshold))
         if len(rows) > self.sample.size:
             rows = rows[np.argpartition(priorities[rows], self.sample.size - 1)[: self.sample.size]]

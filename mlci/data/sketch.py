@@ -161,18 +161,27 @@ class HashSample:
 
 
 def hash_numbers(
-    values: npt.NDArray[Any], scratch: npt.NDArray[np.uint64] | None = None
+    values: npt.NDArray[Any],
+    scratch: npt.NDArray[np.uint64] | None = None,
+    *,
+    out: npt.NDArray[np.uint64] | None = None,
+    nan: bool = True,
 ) -> npt.NDArray[np.uint64]:
     """pandas.util.hash_array of a float64 or int64 array, bit for bit (so that profiles keep
-    their hashes whether pandas computed them or not), without importing pandas. SCRATCH: a
-    buffer of at least len(values) to reuse (see buffers.Scratch)."""
+    their hashes whether pandas computed them or not), without importing pandas. SCRATCH and
+    OUT: buffers of at least len(values) to reuse (see buffers.Scratch), OUT for the result.
+    NAN false: the caller ignores the hashes of NaN values, so they need not be the one NaN's."""
     import numpy as np
 
-    bits = values.view(np.uint64).copy()
+    bits = np.empty(len(values), np.uint64) if out is None else out[: len(values)]
     if values.dtype.kind == "f":
-        # one hash per value: -0.0 is 0.0, and every NaN is the same NaN
-        bits[bits == np.uint64(0x8000000000000000)] = 0
-        bits[np.isnan(values)] = np.array(np.nan).view(np.uint64)
+        # one hash per value: -0.0 is 0.0 (adding 0.0 keeps every other value's bits: one
+        # pass, where comparing and masking took two), and every NaN is the same NaN
+        np.add(values, 0.0, out=bits.view(np.float64))
+        if nan:
+            bits[np.isnan(values)] = np.array(np.nan).view(np.uint64)
+    else:
+        np.copyto(bits, values.view(np.uint64))
     return _mix(bits, None if scratch is None else scratch[: len(bits)])
 
 

@@ -66,9 +66,11 @@ class Moments:
         values: npt.NDArray[np.float64],
         integral: bool | None = None,
         scratch: npt.NDArray[np.float64] | None = None,
+        total: float | None = None,
     ) -> Moments:
         """Moments of finite values; `integral` when already known (an int column); SCRATCH, a
-        buffer of at least len(values) for the deviations (see buffers.Scratch).
+        buffer of at least len(values) for the deviations (see buffers.Scratch); TOTAL, their
+        sum when already computed (values.mean() is that sum over the count, bit for bit).
 
         Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
         spin while they wait and, beside the profiling threads, burned half the CPU."""
@@ -76,7 +78,7 @@ class Moments:
 
         if len(values) == 0:
             return cls()
-        mean = float(values.mean())
+        mean = float(values.sum() if total is None else total) / len(values)
         out = None if scratch is None else scratch[: len(values)]
         deviations = np.subtract(values, mean, out=out)
         return cls(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlci.data.sketch import HashSample, QuantileSample
+from mlci.data.sketch import HashSample, QuantileSample, hash_numbers
 
 
 def plain_union(
@@ -54,3 +54,17 @@ def test_quantile_sample_keeps_the_smallest_priorities() -> None:
         sample = sample.merge(QuantileSample(values[part], priorities[part], 512))
     best = np.argsort(priorities)[:512]
     assert sorted(sample.values.tolist()) == sorted(values[best].tolist())
+
+
+def test_hash_numbers_into_a_buffer_without_nan_gives_every_other_value_its_hash() -> None:
+    """The raw path's call: -0.0 still hashes as 0.0, subnormals and infinities keep their own
+    hashes, the result is written into OUT; only NaN's hash is left as it falls."""
+    values = np.array([0.0, -0.0, 5e-324, -5e-324, np.inf, -np.inf, 1.5, np.nan, -2.0])
+    out = np.zeros(len(values) + 3, dtype=np.uint64)
+    fast = hash_numbers(values, np.empty(len(values), np.uint64), out=out, nan=False)
+    plain = hash_numbers(values)
+    assert np.shares_memory(fast, out)
+    finite = ~np.isnan(values)
+    assert fast[finite].tolist() == plain[finite].tolist()
+    assert plain[0] == plain[1] and plain[0] != plain[2]
+    assert plain[7] == hash_numbers(np.array([-np.nan]))[0]  # every NaN is the same NaN

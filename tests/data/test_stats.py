@@ -75,3 +75,10 @@ def test_own_histogram_uses_the_deciles_of_the_sample() -> None:
     assert histogram is not None and histogram.exact
     assert len(histogram.edges) == 9 and sum(histogram.counts) == 100
     assert col.quantiles([0.5]) == {"p50": 50.5}
+
+
+def test_moments_from_a_given_total_are_bit_for_bit_those_from_the_values() -> None:
+    values = np.random.default_rng(3).normal(1e6, 7.0, 100_003)
+    given = Moments.of(values, total=float(values.sum()))
+    assert given == Moments.of(values)
+    assert given.mean == float(values.mean())
