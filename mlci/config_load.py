@@ -7,7 +7,6 @@ The models themselves are in mlci/config.py.
 
 from __future__ import annotations
 
-import difflib
 import os
 import warnings
 from collections.abc import Iterator, Mapping
@@ -201,11 +200,15 @@ def _typo_of(raw: Mapping[str, Any], loc: tuple[int | str, ...]) -> str | None:
         section = section.get(part) if isinstance(section, Mapping) else None
     if not isinstance(section, Mapping):
         return None
+    import difflib  # here: its import is 20-40 ms of every run's start-up, for a rare message
+
     found = difflib.get_close_matches(str(loc[-1]), [str(k) for k in section], n=1, cutoff=0.75)
     return found[0] if found else None
 
 
 def _hint(key: str, model: BaseModel) -> str:
+    import difflib
+
     known = [info.alias or name for name, info in type(model).model_fields.items()]
     found = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     return f" (did you mean `{found[0]}`?)" if found else ""
