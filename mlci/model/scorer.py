@@ -38,20 +38,24 @@ class Scorer:
         self.n = len(target.y)
         self._slices: dict[str, slice] = {}
         shared: dict[StatsFn, slice] = {}
-        columns: list[npt.NDArray[Any]] = []
+        parts: list[tuple[slice, npt.NDArray[Any]]] = []
+        width = 0
         for m in self.metrics:
             if m.stats is None:
                 continue
             if m.stats not in shared:  # metrics built on the same statistics share the columns
-                found = m.stats(target, outputs)
-                shared[m.stats] = slice(len(columns), len(columns) + len(found))
-                columns.extend(found)
+                start = width
+                for part in m.stats(target, outputs):
+                    j = 1 if part.ndim == 1 else part.shape[1]
+                    parts.append((slice(width, width + j), part))
+                    width += j
+                shared[m.stats] = slice(start, width)
             self._slices[m.name] = shared[m.stats]
-        # One matrix, each statistic written into its column once (bools become 0.0 / 1.0 as
-        # they land): no per-metric block, no stacked copy of the blocks.
-        self._stats: Array = np.empty((self.n, len(columns)))
-        for j, column in enumerate(columns):
-            self._stats[:, j] = column
+        # One matrix, each statistic written into its columns once (bools become 0.0 / 1.0 as
+        # they land): no float copy per metric, no stacked copy of the blocks.
+        self._stats: Array = np.empty((self.n, width))
+        for where, part in parts:
+            self._stats[:, where] = part if part.ndim == 2 else part[:, None]
         self._ranked = any(m.ranked for m in self.metrics)
         if self._ranked:
             self._prepare_ranking(target, outputs)
