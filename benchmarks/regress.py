@@ -1,7 +1,7 @@
 """How much the regress step costs over the two models' own predict calls, on 1M evaluation rows.
 
     MLFLOW_DISABLE_TELEMETRY=true python benchmarks/regress.py [--rows 1000000] [--out DIR]
-        [--pairs light|heavy|both] [--details FILE]
+        [--pairs light|heavy|both] [--details FILE] [--blas-threads N]
 
 For each pair of scikit-learn models (a light pair and a heavy pair) it measures:
 
@@ -19,7 +19,8 @@ Prints a Markdown table, wall and CPU time (user + sys of this process, all thre
 One run; timings on a shared machine vary by a few tenths of a second. `--details FILE` writes
 every check's status, message and details (latency's timings left out: they vary) and the notes
 as JSON, so two versions of the code can be shown to give identical verdicts, estimates and
-intervals on the same data and seed.
+intervals on the same data and seed. `--blas-threads N` sets `model.blas_threads` (BLAS threads
+while the step predicts and scores; the floors keep the libraries' default).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def register_champion(root: Path, model_dir: Path, name: str) -> None:
     assert version.tags.get(DIGEST_TAG) == local.digest
 
 
-def write_config(root: Path, name: str, eval_data: Path) -> Path:
+def write_config(root: Path, name: str, eval_data: Path, blas_threads: int | None = None) -> Path:
     import yaml
 
     metrics = {
@@ -114,7 +115,8 @@ def write_config(root: Path, name: str, eval_data: Path) -> Path:
             "candidate": "candidate",
             "eval_data": str(eval_data),
             "metrics": metrics,
-        },
+        }
+        | ({"blas_threads": blas_threads} if blas_threads else {}),
         "registry": {"tracking_uri": "sqlite:///mlflow.db"},
     }
     (root / "mlci.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -151,7 +153,7 @@ def gate(config: Path) -> tuple[float, float, Any]:
     return time.perf_counter() - started, time.process_time() - cpu, outcome
 
 
-def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
+def bench(kind: str, eval_data: Path, out: Path, blas_threads: int | None) -> dict[str, Any]:
     import pandas as pd
 
     root = out / kind
@@ -162,7 +164,7 @@ def bench(kind: str, eval_data: Path, out: Path) -> dict[str, Any]:
     candidate = save(cand_model, root / "candidate")
     champion = save(champ_model, root / "champion-model")
     register_champion(root, champion, f"bench-{kind}")
-    config = write_config(root, f"bench-{kind}", eval_data)
+    config = write_config(root, f"bench-{kind}", eval_data, blas_threads)
     floor_s, floor_cpu = floor(candidate, champion, eval_data, read=False)
     _, read_cpu = floor(candidate, champion, eval_data, read=True)
     gate_s, gate_cpu, outcome = gate(config)
@@ -199,13 +201,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--pairs", choices=("light", "heavy", "both"), default="both")
     parser.add_argument("--details", type=Path, default=None, help="write the verdicts as JSON")
+    parser.add_argument("--blas-threads", type=int, default=None, help="model.blas_threads")
     args = parser.parse_args()
     kinds = ("light", "heavy") if args.pairs == "both" else (args.pairs,)
     out = args.out or Path(tempfile.mkdtemp(prefix="mlci-bench-regress-"))
     out.mkdir(parents=True, exist_ok=True)
     try:
         eval_data = make_data(out, args.rows)
-        results = [bench(kind, eval_data, out) for kind in kinds]
+        results = [bench(kind, eval_data, out, args.blas_threads) for kind in kinds]
     finally:
         if args.out is None:
             shutil.rmtree(out, ignore_errors=True)

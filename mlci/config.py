@@ -230,6 +230,9 @@ class ModelConfig(_Section):
     batch_size: int = Field(default=50_000, ge=1)
     allow_new_classes: bool = False
     log_evaluation: bool = True
+    # BLAS threads while the models predict and mlci scores (docs/regression.md); None: the
+    # libraries' own default (one per core).
+    blas_threads: int | None = Field(default=None, ge=1)
 
     @field_validator("metrics", mode="before")
     @classmethod

@@ -125,7 +125,8 @@ def _resampled_diffs(
     while done < resamples:
         b = min(per_chunk, resamples - done)
         weights = multinomial_counts(rng, b, m)  # (m, b): one column per resample
-        c, h = cand(weights), champ(weights)
+        size = np.full(b, float(m))  # each resample draws m rows: its weights sum to m exactly
+        c, h = cand(weights, size), champ(weights, size)
         for name in c:
             parts.setdefault(name, []).append(c[name] - h[name])
         done += b

@@ -33,13 +33,21 @@ def non_finite(values: npt.NDArray[Any], proba: npt.NDArray[np.float64] | None) 
     import numpy as np
 
     bad = np.zeros(len(values), dtype=bool)
-    if values.dtype.kind in "fc":
+    if values.dtype.kind in "fc" and not _finite_sum(values):
         bad |= ~np.isfinite(values)
     elif values.dtype.kind == "O":
         bad |= np.array([isinstance(v, float) and not np.isfinite(v) for v in values], dtype=bool)
-    if proba is not None:
+    if proba is not None and not _finite_sum(proba):
         bad |= ~np.isfinite(proba).all(axis=1)
     return int(bad.sum())
+
+
+def _finite_sum(a: npt.NDArray[Any]) -> bool:
+    """True when every value is finite, proved by one sum (NaN and inf propagate into it) instead
+    of a test per value; a sum that overflows to inf only sends the caller to the exact count."""
+    import numpy as np
+
+    return bool(np.isfinite(a.sum()))
 
 
 def predictions_check(

@@ -54,7 +54,10 @@ class Target:
         return Target(task=self.task, y=self.y[rows], classes=self.classes)
 
 
-StatsFn = Callable[[Target, Outputs], "Array"]  # (n, k) per-row statistics
+# Per-row statistics as (n,) columns or (n, j) blocks (bool or number): the scorer writes them
+# straight into one preallocated float64 matrix, so no metric converts and copies its own.
+Columns = tuple["npt.NDArray[Any]", ...]
+StatsFn = Callable[[Target, Outputs], Columns]
 FinishFn = Callable[["Array", "Array"], "Array"]  # (b, k) weighted sums, (b,) total weight -> (b,)
 RankedFn = Callable[["Array", "Array"], "Array"]  # (g, b) positive, negative weight per score group
 
@@ -66,12 +69,6 @@ def _safe_div(num: Array, den: Array) -> Array:
     return out
 
 
-def _stack(*columns: npt.NDArray[Any]) -> Array:
-    import numpy as np
-
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
-
-
 # --- classification ---------------------------------------------------------------------------
 
 
@@ -79,19 +76,18 @@ def positive_code(t: Target) -> int:
     return max(t.n_classes - 1, 0)
 
 
-def _correct(t: Target, o: Outputs) -> Array:
-    return _stack(o.pred == t.y)
+def _correct(t: Target, o: Outputs) -> Columns:
+    return (o.pred == t.y,)
 
 
 def _mean(sums: Array, total: Array) -> Array:
     return _safe_div(sums[:, 0], total)
 
 
-def _binary_counts(t: Target, o: Outputs) -> Array:
+def _binary_counts(t: Target, o: Outputs) -> Columns:
     pos = positive_code(t)
-    return _stack(
-        (o.pred == pos) & (t.y == pos), o.pred == pos, t.y == pos
-    )  # tp, predicted, actual
+    predicted, actual = o.pred == pos, t.y == pos
+    return predicted & actual, predicted, actual  # tp, predicted, actual
 
 
 def _precision(sums: Array, total: Array) -> Array:
@@ -106,39 +102,39 @@ def _f1(sums: Array, total: Array) -> Array:
     return _safe_div(2 * sums[:, 0], sums[:, 1] + sums[:, 2])
 
 
-def _clipped_proba(o: Outputs) -> Array:
+def _true_class_proba(t: Target, o: Outputs) -> Array:
+    """Each row's probability of its true class, clipped and renormalised as scikit-learn's
+    log_loss does: the clipped row divided by its row sum, but only the one cell a row needs
+    (the same division of the same two numbers, so the same bits, without an (n, k) quotient)."""
     import numpy as np
 
     assert o.proba is not None  # needs_proba is checked before any metric runs
     eps = np.finfo(np.float64).eps
     p = np.clip(o.proba, eps, 1 - eps)
-    clipped: Array = p / p.sum(axis=1, keepdims=True)  # as scikit-learn's log_loss does
-    return clipped
+    true: Array = p[np.arange(len(t.y)), t.y] / p.sum(axis=1)
+    return true
 
 
-def _log_loss(t: Target, o: Outputs) -> Array:
+def _log_loss(t: Target, o: Outputs) -> Columns:
     import numpy as np
 
-    p = _clipped_proba(o)
-    return _stack(-np.log(p[np.arange(len(t.y)), t.y]))
+    return (-np.log(_true_class_proba(t, o)),)
 
 
-def _brier(t: Target, o: Outputs) -> Array:
+def _brier(t: Target, o: Outputs) -> Columns:
     assert o.proba is not None
     pos = positive_code(t)
-    return _stack((o.proba[:, pos] - (t.y == pos)) ** 2)
+    return ((o.proba[:, pos] - (t.y == pos)) ** 2,)
 
 
-def _per_class(t: Target, o: Outputs) -> Array:
+def _per_class(t: Target, o: Outputs) -> Columns:
     import numpy as np
 
     classes = np.arange(t.n_classes)
     pred = o.pred[:, None] == classes[None, :]
     actual = t.y[:, None] == classes[None, :]
-    out: Array = np.hstack([pred & actual, pred, actual]).astype(
-        np.float64
-    )  # tp_k, predicted_k, actual_k
-    return out
+    # one (n, 3k) block: written row-contiguous, faster than 3k column writes for many classes
+    return (np.hstack([pred & actual, pred, actual]),)  # tp_k, predicted_k, actual_k
 
 
 def _f1_per_class(sums: Array) -> tuple[Array, Array, Array]:
@@ -193,7 +189,7 @@ def _pr_auc(pos: Array, neg: Array) -> Array:
 # --- regression --------------------------------------------------------------------------------
 
 
-def _errors(t: Target, o: Outputs) -> Array:
+def _errors(t: Target, o: Outputs) -> Columns:
     import numpy as np
 
     y = np.asarray(t.y, dtype=np.float64)
@@ -201,9 +197,8 @@ def _errors(t: Target, o: Outputs) -> Array:
     eps = np.finfo(np.float64).eps
     # SST is shift-invariant; centring avoids cancellation in sum(y^2) - sum(y)^2 / n.
     centred = y - y.mean()
-    return _stack(
-        err * err, np.abs(err), np.abs(err) / np.maximum(np.abs(y), eps), centred, centred * centred
-    )
+    absolute = np.abs(err)
+    return err * err, absolute, absolute / np.maximum(np.abs(y), eps), centred, centred * centred
 
 
 def _column(i: int, then: Callable[[Array], Array] | None = None) -> FinishFn:
@@ -238,6 +233,7 @@ class Kernel:
     stats: StatsFn | None = None
     finish: FinishFn | None = None
     ranked: RankedFn | None = None
+    merges_runs: bool = False  # RANKED is exact on adjacent single-class score groups merged
 
 
 KERNELS: dict[str, Kernel] = {
@@ -245,7 +241,7 @@ KERNELS: dict[str, Kernel] = {
     "precision": Kernel(_binary_counts, _precision),
     "recall": Kernel(_binary_counts, _recall),
     "f1": Kernel(_binary_counts, _f1),
-    "roc_auc": Kernel(ranked=_roc_auc),
+    "roc_auc": Kernel(ranked=_roc_auc, merges_runs=True),
     "pr_auc": Kernel(ranked=_pr_auc),
     "log_loss": Kernel(_log_loss, _mean),
     "brier": Kernel(_brier, _mean),

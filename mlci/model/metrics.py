@@ -16,6 +16,7 @@ class Metric:
     stats: StatsFn | None = None
     finish: FinishFn | None = None
     ranked: RankedFn | None = None
+    merges_runs: bool = False
 
 
 def _metric(info: MetricInfo) -> Metric:
@@ -27,6 +28,7 @@ def _metric(info: MetricInfo) -> Metric:
         stats=kernel.stats,
         finish=kernel.finish,
         ranked=kernel.ranked,
+        merges_runs=kernel.merges_runs,
     )
 
 

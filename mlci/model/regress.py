@@ -9,7 +9,8 @@ is logged as an MLflow run so it shows in the MLflow UI.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,11 +67,13 @@ def run_regress(
         champion = registry.fetch(found.uri, Path(tmp) / "champion") if found else None
         clock.lap("models")
         say(f"regress: loading the models and predicting {source.path.name}")
-        streamed = stream(source, models(candidate, champion), cfg, label)
+        with blas_threads(cfg.blas_threads):
+            streamed = stream(source, models(candidate, champion), cfg, label)
         clock.lap("predict")
     source.ensure_unchanged()  # the digest in the report is of the rows both models saw
     say(f"regress: scoring (bootstrap, {cfg.bootstrap.resamples:,} resamples)")
-    checks = evaluate(cfg, rules, streamed, label)
+    with blas_threads(cfg.blas_threads):
+        checks = evaluate(cfg, rules, streamed, label)
     clock.lap("score")
     notes = _notes(cfg, streamed, champion, checks)
     registered = registry.find_by_digest(cfg.name, candidate.digest)
@@ -89,6 +92,20 @@ def run_regress(
         outcome = _logged(loaded, registry, outcome)
         clock.lap("log")
     return replace(outcome, timings=clock.laps, cpu_timings=clock.cpu_laps)
+
+
+@contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """At most THREADS BLAS threads inside, the libraries' default when None. OpenBLAS threads
+    spin-wait after every call: on 50,000-row batches a logistic regression's small products
+    cost twice the CPU with two threads than with one (benchmarks/README.md, third round)."""
+    if threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 class _Clock:

@@ -36,20 +36,26 @@ class Scorer:
 
         self.metrics = tuple(metrics)
         self.n = len(target.y)
-        blocks: list[Array] = []
         self._slices: dict[str, slice] = {}
         shared: dict[StatsFn, slice] = {}
+        parts: list[tuple[slice, npt.NDArray[Any]]] = []
         width = 0
         for m in self.metrics:
             if m.stats is None:
                 continue
             if m.stats not in shared:  # metrics built on the same statistics share the columns
-                block = m.stats(target, outputs)
-                blocks.append(block)
-                shared[m.stats] = slice(width, width + block.shape[1])
-                width += block.shape[1]
+                start = width
+                for part in m.stats(target, outputs):
+                    j = 1 if part.ndim == 1 else part.shape[1]
+                    parts.append((slice(width, width + j), part))
+                    width += j
+                shared[m.stats] = slice(start, width)
             self._slices[m.name] = shared[m.stats]
-        self._stats: Array = np.hstack(blocks) if blocks else np.zeros((self.n, 0))
+        # One matrix, each statistic written into its columns once (bools become 0.0 / 1.0 as
+        # they land): no float copy per metric, no stacked copy of the blocks.
+        self._stats: Array = np.empty((self.n, width))
+        for where, part in parts:
+            self._stats[:, where] = part if part.ndim == 2 else part[:, None]
         self._ranked = any(m.ranked for m in self.metrics)
         if self._ranked:
             self._prepare_ranking(target, outputs)
@@ -61,14 +67,20 @@ class Scorer:
         so one sparse product gives every resample's positive and negative weight per group.
         """
         assert outputs.proba is not None
-        self._n_groups, inverse = _score_ranks(outputs.proba[:, positive_code(target)])
-        group = (self._n_groups - 1) - inverse
+        n_groups, inverse = _score_ranks(outputs.proba[:, positive_code(target)])
+        group = (n_groups - 1) - inverse
         negative = target.y != positive_code(target)
-        self._group = group + self._n_groups * negative
+        if all(m.merges_runs for m in self.metrics if m.ranked):
+            n_groups, group = merged_runs(n_groups, group, negative)
+        self._n_groups = n_groups
+        self._group = group + n_groups * negative
         self._by_group: Any = None  # built on the first resample: point estimates need none
 
-    def __call__(self, weights: Array | None = None) -> dict[str, Array]:
+    def __call__(
+        self, weights: Array | None = None, total: Array | None = None
+    ) -> dict[str, Array]:
         """Each metric for each column of `weights` (n, b); None means every row once (b = 1).
+        TOTAL, when the caller knows it, is each column's sum (a resample's size).
 
         Columns, not rows: the sparse group sums then read the counts without a transposed copy.
         """
@@ -79,7 +91,7 @@ class Scorer:
             total = np.array([float(self.n)])
         else:
             sums = weights.T @ self._stats  # BLAS reads the transpose in place
-            total = weights.sum(axis=0)
+            total = weights.sum(axis=0) if total is None else total
         out: dict[str, Array] = {}
         groups = self._groups(weights) if self._ranked else None
         for m in self.metrics:
@@ -109,6 +121,31 @@ class Scorer:
         else:
             both = np.asarray(self._group_matrix() @ weights)  # (2g, b)
         return both[:g], both[g:]
+
+
+def merged_runs(
+    n_groups: int, group: npt.NDArray[np.intp], negative: npt.NDArray[np.bool_]
+) -> tuple[int, npt.NDArray[np.intp]]:
+    """Adjacent score groups that hold one class only, merged: (runs, each row's run).
+
+    Exact for roc_auc: the positives of consecutive positive-only groups beat the same negatives
+    (none lie between them) and tie with none; negative-only groups hold no positives, and the
+    negatives below any group are the same merged or not. Every weight is a row count, so each
+    sum is a whole or half number, exact in float64 in any grouping. Not for pr_auc: precision
+    changes within a run of positives. A logistic regression's 10,000 distinct scores make
+    about 3,700 runs, a third of the cumulative sums per resample.
+    """
+    import numpy as np
+
+    if n_groups == 0:
+        return 0, group
+    counts = np.bincount(group + n_groups * negative, minlength=2 * n_groups)
+    pos, neg = counts[:n_groups], counts[n_groups:]
+    kind = np.where(neg == 0, 1, np.where(pos == 0, 2, 0))  # positives only, negatives only, mixed
+    starts = np.ones(n_groups, dtype=bool)
+    starts[1:] = (kind[1:] == 0) | (kind[1:] != kind[:-1])
+    run = np.cumsum(starts) - 1
+    return int(run[-1]) + 1, run[group]
 
 
 def point(metrics: Sequence[Metric], target: Target, outputs: Outputs) -> Mapping[str, float]:

@@ -45,6 +45,14 @@ def test_non_finite_counts_rows_with_nan_or_inf_in_values_or_probabilities() -> 
     assert non_finite(np.array([0, 1, 2]), None) == 0
 
 
+def test_non_finite_is_not_fooled_by_a_sum_that_overflows() -> None:
+    # the one-sum shortcut sees inf here, and the exact count finds every value finite
+    huge = np.array([1e308, 1e308, -np.inf])
+    assert non_finite(huge[:2], np.array([[1e308, 0.0], [1e308, 0.0]])) == 0
+    assert non_finite(huge, None) == 1
+    assert non_finite(np.array([1.0, 2.0]), np.array([[np.nan, 1.0], [0.5, 0.5]])) == 1
+
+
 def test_predictions_check_names_the_model_and_the_unknown_class() -> None:
     found = [Sanity("candidate", 2, ("zebra",)), Sanity("champion", 0)]
     check = predictions_check(found, 1000, allow_new_classes=False, versus="the champion")

@@ -19,7 +19,7 @@ GUESS = Outputs(
 def value(name: str, target: Target, outputs: Outputs) -> float:
     kernel = KERNELS[name]
     assert kernel.stats is not None and kernel.finish is not None
-    stats = kernel.stats(target, outputs)
+    stats = np.column_stack(kernel.stats(target, outputs)).astype(np.float64)
     return float(
         kernel.finish(stats.sum(axis=0, keepdims=True), np.array([float(len(target.y))]))[0]
     )

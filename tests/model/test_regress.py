@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from mlci.model.regress import blas_threads
 from mlci.model.rules import FIRST_MODEL
 from tests.conftest import Project
 from tests.model.conftest import (
@@ -254,6 +255,8 @@ def test_missing_slice_column(project: Project) -> None:
             "model.metrics.f1.max_drop_relative: must be zero or more, got -0.1",
         ),
         ({"slices": [{"min_size": 5}]}, "model.slices.0.column: required key is missing"),
+        # the key and value only: config_load renders every `ge` bound as "zero or more"
+        ({"blas_threads": 0}, "model.blas_threads: "),
     ],
 )
 def test_bad_config_names_the_key(project: Project, model: dict[str, Any], message: str) -> None:
@@ -263,6 +266,32 @@ def test_bad_config_names_the_key(project: Project, model: dict[str, Any], messa
     result = project.mlci("regress")
     assert result.code == 2
     assert f"mlci.yaml: {message}" in result.err
+
+
+def test_blas_threads_limit_blas_inside_and_restore_it_after() -> None:
+    from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+
+    def blas() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas()
+    with blas_threads(1):
+        assert blas() == [1] * len(before)
+    with blas_threads(None):
+        assert blas() == before
+    assert blas() == before
+
+
+def test_one_blas_thread_gives_the_same_verdict_to_the_last_digit(champion: Project) -> None:
+    def outcome() -> list[dict[str, Any]]:
+        assert champion.mlci("regress").code == 0
+        return [c for c in report(champion)["steps"][0]["checks"] if c["id"] != "latency"]
+
+    default = outcome()
+    config = champion.config()
+    config["model"]["blas_threads"] = 1
+    champion.write_config(config)
+    assert outcome() == default
 
 
 # --- the evaluation data -------------------------------------------------------------------------
