@@ -176,6 +176,9 @@ def _describe(path: Path, exc: ValidationError, raw: Mapping[str, Any]) -> str:
         f", got {quoted(value)}" if err["type"] != "missing" and not isinstance(value, dict) else ""
     )
     message = _MESSAGES.get(err["type"], err["msg"])
+    if err["type"] == "greater_than_equal" and "ge" in err.get("ctx", {}):
+        bound = err["ctx"]["ge"]
+        message = "must be zero or more" if bound == 0 else f"must be at least {bound}"
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     return f"{path.name}: {key}: {message}{got}{more}"
 

@@ -122,6 +122,11 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
             "  metrics:\n    f1: {max_drop: -0.1}\n",
             "mlci.yaml: model.metrics.f1.max_drop: must be zero or more, got -0.1",
         ),
+        (
+            "  metrics: {}\n",
+            "  metrics: {}\n  batch_size: 0\n",
+            "mlci.yaml: model.batch_size: must be at least 1, got 0",
+        ),
     ],
 )
 def test_wrong_values_name_the_dotted_key(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -255,8 +255,7 @@ def test_missing_slice_column(project: Project) -> None:
             "model.metrics.f1.max_drop_relative: must be zero or more, got -0.1",
         ),
         ({"slices": [{"min_size": 5}]}, "model.slices.0.column: required key is missing"),
-        # the key and value only: config_load renders every `ge` bound as "zero or more"
-        ({"blas_threads": 0}, "model.blas_threads: "),
+        ({"blas_threads": 0}, "model.blas_threads: must be at least 1, got 0"),
     ],
 )
 def test_bad_config_names_the_key(project: Project, model: dict[str, Any], message: str) -> None:
