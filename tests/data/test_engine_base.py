@@ -64,12 +64,12 @@ def test_partitions_group_consecutive_row_groups_of_one_file_up_to_the_target() 
     )
 
 
-def test_partition_rows_make_whole_rounds_of_the_workers() -> None:
+def test_partition_rows_make_whole_rounds_of_the_worker_threads() -> None:
     assert part_rows(10_000_000, 2, 4_000_000) == 2_500_000  # 4 parts: 2 rounds of 2 workers
     assert part_rows(10_000_000, 2, 10_000_000) == 5_000_000  # one part per worker
     assert part_rows(10_000_000, 1, 4_000_000) == 3_333_334  # 3 parts, not 4M, 4M and 2M
     assert part_rows(50_000_000, 2, 4_000_000) == 3_571_429  # 7 rounds of 2
-    assert part_rows(1_000, 0, 4_000_000) == 1_000  # no worker listed yet: counted as one
+    assert part_rows(1_000, 0, 4_000_000) == 1_000  # no worker thread listed yet: counted as one
     assert part_rows(0, 2, 4_000_000) == 1
 
 
