@@ -14,8 +14,12 @@ thread, the dask workers included), steadier than wall time on a shared machine.
 - read floor: pyarrow streams every record batch (the faster of 65,536 and 196,608 rows);
 - local: `mlci validate` with `validate.engine: local` (the default);
 - dask N: `mlci validate` with `validate.engine: dask` and a LocalCluster of N worker processes
-  (one thread each) started for the run, its start-up included;
+  (one thread each) started for the run, its start-up included, with its partitions' count;
 - local peak at the --flat sizes: that memory does not grow with the rows.
+
+The verdict column is the report's: the local engine's status and its checks' count, and for
+dask whether every check's status is the local engine's ("same") or which differ. The load
+average is printed before and after (the machine may be shared: compare CPU time then).
 
 Not a test: run by hand; it prints a Markdown table.
 """
@@ -23,7 +27,9 @@ Not a test: run by hand; it prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -136,35 +142,75 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1:])
         return
-    print("| rows | what | wall s | rows/s | peak MiB | vs read | CPU s | CPU vs read |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"{_now()}, load average {_load()}")
+    print("| rows | what | wall s | rows/s | peak MiB | vs read | CPU s | CPU vs read | verdict |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for rows in args.rows or [10_000_000, 50_000_000]:
         data, local = prepared(args.workdir, rows, "local")
         reads = [measure("read", str(data), str(n), repeat=args.repeat) for n in (65_536, 196_608)]
         floor = min(reads, key=lambda r: r["seconds"] or float("inf"))
-        runs = [("read floor (pyarrow, streamed)", floor)]
-        runs.append(("mlci validate, local", measure("mlci", str(local), repeat=args.repeat)))
+        _row(rows, "read floor (pyarrow, streamed)", floor, floor, "")
+        r = measure("mlci", str(local), repeat=args.repeat)
+        expected = _verdict(local)
+        _row(rows, "mlci validate, local", r, floor, f"{expected[0]}, {len(expected[1])} checks")
         for n in args.workers or [1, 2]:
             _, proj = prepared(args.workdir, rows, "dask", n)
-            runs.append((f"mlci validate, dask {n} worker(s)", measure("mlci", str(proj))))
-        for what, r in runs:
-            _row(rows, what, r, floor)
+            what = f"mlci validate, dask {n} worker(s), {_partitions(data, n)} partition(s)"
+            r = measure("mlci", str(proj), repeat=args.repeat)
+            _row(rows, what, r, floor, _same(expected, _verdict(proj)))
     for rows in args.flat or [1_000_000, 10_000_000, 50_000_000]:
         _, local = prepared(args.workdir, rows, "local")
-        _row(rows, "local engine peak (flat in rows)", measure("mlci", str(local)), None)
+        _row(rows, "local engine peak (flat in rows)", measure("mlci", str(local)), None, "")
+    print(f"{_now()}, load average {_load()}")
 
 
-def _row(rows: int, what: str, r: dict[str, Any], floor: dict[str, Any] | None) -> None:
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _partitions(data: Path, workers: int) -> int:
+    """As the dask engine cuts DATA for WORKERS workers (validate.dask's default size)."""
+    from mlci.config import DaskConfig
+    from mlci.data.engine import open_dataset
+    from mlci.data.engine_dask import part_rows
+
+    dataset = open_dataset(str(data))
+    return len(dataset.partitions(part_rows(dataset.rows, workers, DaskConfig().partition_rows)))
+
+
+def _verdict(project: Path) -> tuple[str, list[tuple[str, Any, str]]]:
+    """The report's status and every check's (id, column, status); none when it has no report."""
+    try:
+        step = json.loads((project / "report.json").read_text())["steps"][0]
+    except (OSError, ValueError, KeyError, IndexError):
+        return "no report", []
+    return step["status"], [(c["id"], c.get("column"), c["status"]) for c in step["checks"]]
+
+
+def _same(expected: tuple[str, list[Any]], got: tuple[str, list[Any]]) -> str:
+    if got == expected:
+        return "same"
+    differ = [f"{c[0]} {c[1] or ''} {c[2]}" for c in got[1] if c not in expected[1]]
+    return f"DIFFERS: {got[0]} vs {expected[0]}, {len(got[1])} checks; " + ", ".join(differ[:3])
+
+
+def _row(
+    rows: int, what: str, r: dict[str, Any], floor: dict[str, Any] | None, verdict: str
+) -> None:
     """Wall time and CPU time (user + sys of the process and its reaped children, every thread:
     on a shared machine the steadier of the two)."""
     if r["seconds"] is None:
-        print(f"| {rows:,} | {what} | {r['note']} | | | | | |", flush=True)
+        print(f"| {rows:,} | {what} | {r['note']} | | | | | | |", flush=True)
         return
     ratio = f"{r['seconds'] / floor['seconds']:.1f}x" if floor else ""
     cpu_ratio = f"{r['cpu'] / floor['cpu']:.1f}x" if floor else ""
     print(
         f"| {rows:,} | {what} | {r['seconds']:.2f} | {rows / r['seconds']:,.0f} "
-        f"| {r['peak_mib']:.0f} | {ratio} | {r['cpu']:.2f} | {cpu_ratio} |",
+        f"| {r['peak_mib']:.0f} | {ratio} | {r['cpu']:.2f} | {cpu_ratio} | {verdict} |",
         flush=True,
     )
 

@@ -202,6 +202,8 @@ class DaskConfig(_Section):
     scheduler: str | None = Field(default=None, min_length=1)
     workers: int | None = Field(default=None, ge=1)  # LocalCluster processes; None: one per core
     split_every: int = Field(default=8, ge=2)  # partial profiles per merge in the merge tree
+    # rows of a partition at most (runs of whole row groups: mlci/data/engine_dask.py)
+    partition_rows: int = Field(default=4_000_000, ge=1)
     connect_timeout: float = Field(default=10.0, gt=0)  # seconds to reach the scheduler
 
 

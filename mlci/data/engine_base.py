@@ -42,12 +42,24 @@ class Dataset:
     def whole_files(self) -> tuple[Part, ...]:
         return tuple(Part(f.location, None, f.rows) for f in self.files)
 
-    def partitions(self) -> tuple[Part, ...]:
-        """One part per row group: Parquet's unit of reading, so a part's memory is bounded
-        by its row group whatever the size of the file."""
-        return tuple(
-            Part(f.location, (i,), rows) for f in self.files for i, rows in enumerate(f.group_rows)
-        )
+    def partitions(self, target_rows: int = 1) -> tuple[Part, ...]:
+        """Runs of consecutive row groups of one file, each run as long as it stays within
+        TARGET_ROWS (a row group larger than that is a part alone; 1: one part per row group).
+        Parquet's row group is the unit of reading, so a part is read in batches and a worker's
+        memory is bounded by its batch and row group, whatever the part's rows; a part of
+        several row groups pays a task's fixed costs (its first batch, its partial profile and
+        its merge) once for all of them."""
+        parts: list[Part] = []
+        for f in self.files:
+            start, rows = 0, 0
+            for i, n in enumerate(f.group_rows):
+                if i > start and rows + n > target_rows:
+                    parts.append(Part(f.location, tuple(range(start, i)), rows))
+                    start, rows = i, 0
+                rows += n
+            if f.group_rows:
+                parts.append(Part(f.location, tuple(range(start, len(f.group_rows))), rows))
+        return tuple(parts)
 
 
 class Engine(Protocol):

@@ -109,13 +109,15 @@ def profile_parts(
     batch_rows: int | None = None,
     advance: Advance | None = None,
     stream: int = 0,
+    threads: int | None = None,
 ) -> Profile:
     """Profile Parquet PARTS as one table, in one streaming pass: the function both engines run,
     the local one on every part in turn, the dask one on each part (then merged). STREAM picks
-    the random streams of the quantile sample, so that partitions draw independent samples."""
+    the random streams of the quantile sample, so that partitions draw independent samples.
+    THREADS profile the columns of a batch (None: one per core; a dask worker passes 1)."""
 
     def consume(batches: BatchStream) -> Profile:
-        with _column_pool() as pool:
+        with _column_pool(threads) as pool:
             acc = Accumulator(batches.schema, edges or {}, pool, stream=stream)
             for batch in batches.batches:
                 acc.add(batch)
@@ -136,11 +138,13 @@ def profile_table(
         return acc.finish(source={})
 
 
-def _column_pool() -> ThreadPoolExecutor:
+def _column_pool(threads: int | None = None) -> ThreadPoolExecutor:
     """Threads for the columns of a batch: numpy and pyarrow compute release the GIL on whole
     arrays, so columns profile side by side on every core (one thread per core: more measured
     no faster)."""
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="mlci-profile")
+    return ThreadPoolExecutor(
+        max_workers=threads or os.cpu_count() or 1, thread_name_prefix="mlci-profile"
+    )
 
 
 # ------------------------------------------------------------------------------------- merge

@@ -11,6 +11,7 @@ import re
 import signal
 import socket
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from mlci.config import DaskConfig
 from mlci.data.engine import LocalEngine, open_dataset
-from mlci.data.engine_dask import DaskEngine
+from mlci.data.engine_dask import DaskEngine, _client
 from mlci.data.profile import profile_file
 from tests.conftest import run_mlci
 from tests.data.conftest import DataProject, make_frame
@@ -63,7 +64,8 @@ class KillOnce(distributed.WorkerPlugin):
 
 
 def dask_project(tmp_path: Path, scheduler: str | None, **dask: Any) -> DataProject:
-    """A Parquet project whose data is a 12-partition dataset with one unknown category."""
+    """A Parquet project whose data is a dataset of 4 files of 3 row groups of 1,000 rows, with
+    one unknown category (by default 4 partitions: one file each, on 2 workers)."""
     proj = DataProject(tmp_path / "p", ".parquet")
     frame = make_frame(12_000, seed=5)
     frame.loc[7, "region"] = "atlantis"
@@ -92,18 +94,27 @@ def test_dask_and_local_give_the_same_profile(tmp_path: Path, cluster: Any) -> N
     dataset = open_dataset(str(proj.root / "data" / "new-ds"))
     edges = profile_file(proj.reference).edges()
     local = LocalEngine().profile(dataset, edges=edges, batch_rows=None, advance=None)
-    engine = DaskEngine(DaskConfig(scheduler=cluster.scheduler_address, split_every=3))
-    seen: list[float | None] = []
-    merged = engine.profile(
-        dataset, edges=edges, batch_rows=None, advance=lambda rows, done: seen.append(done)
-    )
-    assert_same_profile(merged, local)
-    assert len(seen) == 12 and seen[-1] == 1.0
+    # the partitions' rows, as the progress sees them: one per row group, then runs of 2 and 1
+    for partition_rows, parts in ((1_000, [1_000] * 12), (2_000, [1_000] * 4 + [2_000] * 4)):
+        settings = DaskConfig(
+            scheduler=cluster.scheduler_address, split_every=3, partition_rows=partition_rows
+        )
+        seen: list[tuple[int, float | None]] = []
+        merged = DaskEngine(settings).profile(
+            dataset, edges=edges, batch_rows=None, advance=partial(_append, seen)
+        )
+        assert_same_profile(merged, local)
+        assert sorted(rows for rows, _ in seen) == parts
+        assert seen[-1][1] == 1.0
     for name in ("age", "income"):
         ours, theirs = merged.columns[name].quantiles(), local.columns[name].quantiles()
         moments = local.columns[name].moments
         assert moments is not None and moments.std is not None
         assert ours == pytest.approx(theirs, abs=0.1 * moments.std), name
+
+
+def _append(seen: list[tuple[int, float | None]], rows: int, done: float | None) -> None:
+    seen.append((rows, done))
 
 
 def test_dask_and_local_give_the_same_verdict(tmp_path: Path, cluster: Any) -> None:
@@ -155,7 +166,7 @@ def test_workers_dying_past_the_allowed_failures_exit_3_with_nothing_reported(
     last = done.err.strip().splitlines()[-1]
     assert re.fullmatch(
         rf"mlci: error: dask \({c.scheduler_address}\): the workers running "
-        rf"{proj.root}/data/new-ds/part-00\d\.parquet \(row group \d\) died and the scheduler "
+        rf"{proj.root}/data/new-ds/part-00\d\.parquet \(row groups 0-2\) died and the scheduler "
         r"gave up on it; nothing was reported \(run again\)",
         last,
     ), last
@@ -187,3 +198,18 @@ def test_without_a_scheduler_a_local_cluster_runs_and_is_closed(tmp_path: Path) 
     assert {p.pid for p in multiprocessing.active_children()} <= before
     notes = json.loads((proj.root / "dask.json").read_text())["steps"][0]["notes"]
     assert notes[-1] == "engine dask (a LocalCluster): 4 Parquet file(s), 12,000 rows"
+
+
+def test_a_local_cluster_keeps_the_worker_environment_but_the_malloc_trim_threshold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dask's MALLOC_TRIM_THRESHOLD_ turns glibc's adaptive mmap threshold off (about twice the
+    CPU of a profile, measured): the workers started for a run go without it. (A Nanny writes
+    its variables into this process's environment too, where the next one finds them: the
+    module's cluster has, so it is taken out first; monkeypatch restores it.)"""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with _client(DaskConfig(workers=1)) as client:
+        env = client.run(
+            lambda: {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}
+        )
+    assert list(env.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
