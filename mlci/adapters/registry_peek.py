@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote, urlparse
 
 from mlci.adapters.mlflow_registry import DIGEST_TAG, Registry, VersionInfo
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from mlci.ports import RunFiles
 
 SQLITE = "sqlite:///"
+T = TypeVar("T")
 NO_CHAMPION = "none"
 
 
@@ -69,55 +71,57 @@ class Peeked:
 
 def version_by_alias(tracking_uri: str, name: str, alias: str) -> Peeked | None:
     """The version holding ALIAS, with its source and tags; None when only MLflow can tell."""
-    path = _local_db(tracking_uri)
-    if path is None:
-        return None
-    try:
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
-            row = db.execute(
-                "SELECT version FROM registered_model_aliases "
-                "WHERE name = ? AND alias = ? AND workspace = 'default'",
-                (name, alias),
-            ).fetchone()
-            if row is None:
-                return Peeked(None)
-            version = db.execute(
-                "SELECT source FROM model_versions "
-                "WHERE name = ? AND version = ? AND workspace = 'default'",
-                (name, row[0]),
-            ).fetchone()
-            tags = db.execute(
-                "SELECT key, value FROM model_version_tags "
-                "WHERE name = ? AND version = ? AND workspace = 'default'",
-                (name, row[0]),
-            ).fetchall()
-    except sqlite3.Error:
-        return None
-    if version is None:
-        return None
-    return Peeked(VersionInfo(name, str(row[0]), str(version[0] or ""), dict(tags)))
+
+    def query(db: sqlite3.Connection) -> Peeked | None:
+        row = db.execute(
+            "SELECT version FROM registered_model_aliases "
+            "WHERE name = ? AND alias = ? AND workspace = 'default'",
+            (name, alias),
+        ).fetchone()
+        if row is None:
+            return Peeked(None)
+        where = "WHERE name = ? AND version = ? AND workspace = 'default'"
+        version = db.execute(f"SELECT source FROM model_versions {where}", (name, row[0]))
+        source = version.fetchone()
+        tags = db.execute(f"SELECT key, value FROM model_version_tags {where}", (name, row[0]))
+        found = dict(tags.fetchall())
+        if source is None:
+            return None
+        return Peeked(VersionInfo(name, str(row[0]), str(source[0] or ""), found))
+
+    return _read(tracking_uri, query)
 
 
 def run_artifacts(tracking_uri: str, run_id: str) -> Path | None:
     """RUN_ID's artifact folder when it is on this disk (a sqlite store's `file:` artifacts)."""
-    path = _local_db(tracking_uri)
-    if path is None:
+
+    def query(db: sqlite3.Connection) -> str | None:
+        row = db.execute(
+            "SELECT artifact_uri FROM runs WHERE run_uuid = ? AND lifecycle_stage = 'active'",
+            (run_id,),
+        ).fetchone()
+        return str(row[0]) if row is not None and row[0] else None
+
+    uri = _read(tracking_uri, query)
+    if uri is None:
         return None
-    try:
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
-            row = db.execute(
-                "SELECT artifact_uri FROM runs WHERE run_uuid = ? AND lifecycle_stage = 'active'",
-                (run_id,),
-            ).fetchone()
-    except sqlite3.Error:
-        return None
-    if row is None or not row[0]:
-        return None
-    parsed = urlparse(str(row[0]))
+    parsed = urlparse(uri)
     if parsed.scheme not in ("", "file") or parsed.netloc not in ("", "localhost"):
         return None  # mlflow-artifacts:, s3:, ...: MLflow's artifact repositories fetch those
     folder = Path(unquote(parsed.path))
     return folder if folder.is_absolute() and folder.is_dir() else None
+
+
+def _read(tracking_uri: str, query: Callable[[sqlite3.Connection], T | None]) -> T | None:
+    """QUERY on the local sqlite registry, read-only; None when there is none or it fails."""
+    path = _local_db(tracking_uri)
+    if path is None:
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            return query(db)
+    except sqlite3.Error:
+        return None
 
 
 def _local_db(tracking_uri: str) -> Path | None:
