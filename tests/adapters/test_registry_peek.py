@@ -41,7 +41,8 @@ def test_the_champion_and_its_run_files_read_in_place_agree_with_mlflow(project:
     assert project.mlci("gate").code == 0
     assert project.mlci("promote").code == 0
     peeked = version_by_alias(uri, name, "champion")
-    assert peeked is not None and peeked.version == Registry(uri).by_alias(name, "champion")
+    assert peeked is not None and peeked.version is not None
+    assert peeked.version == Registry(uri).by_alias(name, "champion")
     run_id = peeked.version.tags["mlci.baseline_run"]
     folder = run_artifacts(uri, run_id)
     assert folder is not None

@@ -134,6 +134,7 @@ def test_missing_values_hash_to_the_null_stand_in_on_both_paths() -> None:
     array = pa.array([1.5, None, float("nan"), -0.0, 0.0])
     for state in (raw, counted):
         hashes = state.add(array)
+        assert hashes is not None  # a hashed state returns each row's hash
         assert hashes[1] == hashes[2] == NULL_HASH
         assert hashes[3] == hashes[4] == pd.util.hash_array(np.array([0.0]))[0]
         assert state.nulls == 2
