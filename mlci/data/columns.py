@@ -16,8 +16,7 @@ updates are buffered and folded in once the buffer outgrows the sketch, not at e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,15 +24,12 @@ from mlci.data.arrow import as_integers, floats, integers, primitive
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
 from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
-from mlci.data.rowsample import RowSampler
 from mlci.data.sketch import HashSample, QuantileSample, bernoulli_rows, hash_numbers
 from mlci.data.stats import (
     VALUES_CAP,
     ColumnProfile,
-    Edges,
     Histogram,
     Moments,
-    Profile,
     own_histogram,
 )
 from mlci.data.types import ColumnType
@@ -43,7 +39,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
-_SEED = 20_240_601
+SEED = 20_240_601
 NULL_HASH = 0x9E3779B97F4A7C15  # the row-hash stand-in for a missing value
 _INTEGRAL = (ColumnType.INT.value, ColumnType.BOOL.value, ColumnType.DATETIME.value)
 
@@ -73,84 +69,6 @@ def column_type_of(arrow_type: pa.DataType) -> str:
         (pat.is_null, "null"),
     ]
     return next((kind for test, kind in checks if test(arrow_type)), ColumnType.STRING.value)
-
-
-class Accumulator:
-    """Mutable state of one streaming pass; finish() freezes it into a Profile."""
-
-    def __init__(
-        self,
-        schema: pa.Schema,
-        edges: Edges,
-        pool: ThreadPoolExecutor,
-        *,
-        stream: int = 0,
-        hashes: bool = True,
-        values: Collection[str] | None = None,
-    ) -> None:
-        """For a pass that only judges distributions (the monitor's drift), two savings:
-        HASHES=False hashes no values (no distinct-count or duplicate sketches, no row sample);
-        VALUES names the numeric columns whose distinct values are counted one by one (None:
-        all, up to VALUES_CAP), the others take the raw path from the first batch, since
-        counting a float column's values is a hash-table pass that drift on bins never reads."""
-        self.pool = pool
-        self.rows = 0
-        self.hashed = hashes
-        self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
-        self.row_sample = RowSampler(list(schema.names)) if hashes else None
-        self.columns = [
-            ColumnState(
-                name,
-                column_type_of(schema.field(name).type),
-                edges.get(name),
-                i,
-                hashes=hashes,
-                values=values is None or name in values,
-            )
-            for i, name in enumerate(schema.names)
-        ]
-        for state, name in zip(self.columns, schema.names, strict=True):
-            state.time_unit = time_unit_of(schema.field(name).type)
-        if stream:
-            # Partitions of one dataset (mlci/data/engine.py) profiled apart: independent
-            # samples, or every partition would keep the rows at the same positions.
-            import numpy as np
-
-            for i, state in enumerate(self.columns):
-                state.rng = np.random.default_rng([_SEED, i, stream])
-
-    def add(self, batch: pa.RecordBatch) -> None:
-        import numpy as np
-
-        self.rows += batch.num_rows
-        states = self.columns
-        if not self.hashed:
-            for _ in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
-                pass
-            return
-        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
-        # One task per column; each state is touched by one thread at a time, and map() returns
-        # the hashes in column order, so the result does not depend on scheduling. (Keeping two
-        # batches in flight, so that no thread waits for a batch's slowest column, measured no
-        # faster: the read-ahead thread already fills that gap.)
-        for col_hash in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
-            # Order-dependent combination, so that (a, b) and (b, a) are different rows.
-            row_hash *= np.uint64(1_000_003)
-            assert col_hash is not None  # every state of a hashed pass returns its hashes
-            row_hash ^= col_hash
-        self.row_hashes.add(row_hash, None)
-        if self.row_sample is not None:
-            self.row_sample.add(batch, row_hash)
-
-    def finish(self, source: Mapping[str, Any]) -> Profile:
-        columns = {state.name: state.finish() for state in self.columns}
-        return Profile(
-            rows=self.rows,
-            columns=columns,
-            row_hashes=self.row_hashes.result(),
-            source=dict(source),
-            row_sample=None if self.row_sample is None else self.row_sample.sample,
-        )
 
 
 def _many_values(array: pa.Array) -> bool:
@@ -183,7 +101,7 @@ class ColumnState:
 
         self.hashed = hashes
         # A stream of its own per column: samples do not depend on which thread ran first.
-        self.rng = np.random.default_rng([_SEED, index])
+        self.rng = np.random.default_rng([SEED, index])
         self.name = name
         self.kind = kind
         self.edges = None if edges is None else np.asarray(edges, dtype=np.float64)

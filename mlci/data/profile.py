@@ -23,7 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.columns import Accumulator, column_type_of
+from mlci.data.accumulator import Accumulator
+from mlci.data.columns import column_type_of
 from mlci.data.reader import (
     Advance,
     BatchStream,

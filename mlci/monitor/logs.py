@@ -122,7 +122,7 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
     hash no values (no distinct counts, duplicates or row sample)."""
     import pyarrow as pa
 
-    from mlci.data.columns import Accumulator
+    from mlci.data.accumulator import Accumulator
     from mlci.data.profile import _column_pool
     from mlci.monitor.cut import figures, kept, rows_of
     from mlci.monitor.sample import Keeper, file_seed

@@ -1,0 +1,98 @@
+"""One streaming pass over record batches: every column's state fed batch by batch (a thread per
+column), the rows' hashes combined for duplicates and the row sample, frozen into a Profile.
+
+The per-column kernels are mlci/data/columns.py's `ColumnState`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from mlci.data.buffers import HashBuffer
+from mlci.data.columns import SEED, ColumnState, column_type_of, time_unit_of
+from mlci.data.rowsample import RowSampler
+from mlci.data.sketch import HashSample
+from mlci.data.stats import Edges, Profile
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class Accumulator:
+    """Mutable state of one streaming pass; finish() freezes it into a Profile."""
+
+    def __init__(
+        self,
+        schema: pa.Schema,
+        edges: Edges,
+        pool: ThreadPoolExecutor,
+        *,
+        stream: int = 0,
+        hashes: bool = True,
+        values: Collection[str] | None = None,
+    ) -> None:
+        """For a pass that only judges distributions (the monitor's drift), two savings:
+        HASHES=False hashes no values (no distinct-count or duplicate sketches, no row sample);
+        VALUES names the numeric columns whose distinct values are counted one by one (None:
+        all, up to VALUES_CAP), the others take the raw path from the first batch, since
+        counting a float column's values is a hash-table pass that drift on bins never reads."""
+        self.pool = pool
+        self.rows = 0
+        self.hashed = hashes
+        self.row_hashes = HashBuffer(HashSample.empty(1 << 17))
+        self.row_sample = RowSampler(list(schema.names)) if hashes else None
+        self.columns = [
+            ColumnState(
+                name,
+                column_type_of(schema.field(name).type),
+                edges.get(name),
+                i,
+                hashes=hashes,
+                values=values is None or name in values,
+            )
+            for i, name in enumerate(schema.names)
+        ]
+        for state, name in zip(self.columns, schema.names, strict=True):
+            state.time_unit = time_unit_of(schema.field(name).type)
+        if stream:
+            # Partitions of one dataset (mlci/data/engine.py) profiled apart: independent
+            # samples, or every partition would keep the rows at the same positions.
+            import numpy as np
+
+            for i, state in enumerate(self.columns):
+                state.rng = np.random.default_rng([SEED, i, stream])
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        import numpy as np
+
+        self.rows += batch.num_rows
+        states = self.columns
+        if not self.hashed:
+            for _ in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
+                pass
+            return
+        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
+        # One task per column; each state is touched by one thread at a time, and map() returns
+        # the hashes in column order, so the result does not depend on scheduling. (Keeping two
+        # batches in flight, so that no thread waits for a batch's slowest column, measured no
+        # faster: the read-ahead thread already fills that gap.)
+        for col_hash in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
+            # Order-dependent combination, so that (a, b) and (b, a) are different rows.
+            row_hash *= np.uint64(1_000_003)
+            assert col_hash is not None  # every state of a hashed pass returns its hashes
+            row_hash ^= col_hash
+        self.row_hashes.add(row_hash, None)
+        if self.row_sample is not None:
+            self.row_sample.add(batch, row_hash)
+
+    def finish(self, source: Mapping[str, Any]) -> Profile:
+        columns = {state.name: state.finish() for state in self.columns}
+        return Profile(
+            rows=self.rows,
+            columns=columns,
+            row_hashes=self.row_hashes.result(),
+            source=dict(source),
+            row_sample=None if self.row_sample is None else self.row_sample.sample,
+        )
