@@ -69,16 +69,17 @@ class Accumulator:
 
         self.rows += batch.num_rows
         states = self.columns
-        if not self.hashed:
-            for _ in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
-                pass
-            return
-        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
         # One task per column; each state is touched by one thread at a time, and map() returns
         # the hashes in column order, so the result does not depend on scheduling. (Keeping two
         # batches in flight, so that no thread waits for a batch's slowest column, measured no
         # faster: the read-ahead thread already fills that gap.)
-        for col_hash in self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states))):
+        hashes = self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states)))
+        if not self.hashed:
+            for _ in hashes:  # every column done (and a column's error raised) before returning
+                pass
+            return
+        row_hash = np.zeros(batch.num_rows, dtype=np.uint64)
+        for col_hash in hashes:
             # Order-dependent combination, so that (a, b) and (b, a) are different rows.
             row_hash *= np.uint64(1_000_003)
             assert col_hash is not None  # every state of a hashed pass returns its hashes

@@ -281,10 +281,10 @@ class ColumnState:
             values = numbers
         else:
             values, valid = integers(array)
+        self.nulls += 0 if valid is None else len(values) - int(np.count_nonzero(valid))
+        if numbers is not None:
+            self._numbers_raw(numbers if valid is None else numbers[valid])
         if not self.hashed:
-            self.nulls += 0 if valid is None else len(values) - int(np.count_nonzero(valid))
-            if numbers is not None:
-                self._numbers_raw(numbers if valid is None else numbers[valid])
             return None
         # NaN and null rows are masked below, so their hashes need not be right; the result is
         # a kept buffer, read by Accumulator.add before this column's next batch
@@ -298,9 +298,6 @@ class ColumnState:
         if valid is not None:
             below &= valid
         self.hashes.add(hashes[below], None)
-        self.nulls += 0 if valid is None else len(values) - int(np.count_nonzero(valid))
-        if numbers is not None:
-            self._numbers_raw(numbers if valid is None else numbers[valid])
         if valid is not None:
             np.copyto(hashes, np.uint64(NULL_HASH), where=~valid)
         return hashes

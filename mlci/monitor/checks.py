@@ -142,6 +142,7 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
 
     from mlci.config import Task
     from mlci.model.catalogue import DEFAULT_METRICS
+    from mlci.model.encode import distinct
     from mlci.model.kernels import Outputs, Target
     from mlci.model.metrics import metric_for
 
@@ -152,9 +153,9 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
         y = np.asarray(window.labels, dtype=np.float64)
         pred = np.asarray(window.labelled_predictions, dtype=np.float64)
         return Target(task=model.task, y=y), Outputs(pred=pred), metrics
-    labels, seen_labels = _distinct(window.labels)
-    predicted, seen_predicted = _distinct(window.labelled_predictions)
-    classes = sorted(set(baseline.classes) | set(seen_labels) | set(seen_predicted))
+    labels, predicted = np.asarray(window.labels), np.asarray(window.labelled_predictions)
+    seen_labels, seen_predicted = distinct(labels), distinct(predicted)
+    classes = sorted(set(baseline.classes) | {*seen_labels.tolist(), *seen_predicted.tolist()})
     codes = {v: i for i, v in enumerate(classes)}
     y, pred = _codes(labels, seen_labels, codes), _codes(predicted, seen_predicted, codes)
     target = Target(task=model.task, y=y, classes=tuple(classes))
@@ -167,31 +168,13 @@ def _encoded(window: Window, baseline: Baseline, model: ModelConfig) -> tuple[An
     return target, Outputs(pred=pred), [(m, r) for m, r in metrics if not m.needs_proba]
 
 
-def _distinct(values: Any) -> tuple[Any, list[Any]]:
-    """Each row's index into the distinct values, and those values (as Python objects): a few
-    classes over millions of rows, so the rows are never looped over in Python."""
+def _codes(values: Any, uniques: Any, codes: Mapping[Any, int]) -> Any:
+    """Each row's class code, through its distinct values (UNIQUES, sorted: a few classes over
+    millions of rows, so the rows are never looped over in Python)."""
     import numpy as np
 
-    values = np.asarray(values)
-    if values.dtype.kind in "iub" and len(values):
-        # class labels are small integers: one bincount instead of sorting every row; the
-        # same uniques (ascending) and inverse as np.unique
-        low = int(values.min())
-        shifted = values.astype(np.int64) - low
-        if int(shifted.max()) < 1 << 16:
-            present = np.flatnonzero(np.bincount(shifted))
-            lookup = np.zeros(int(present[-1]) + 1, dtype=np.int64)
-            lookup[present] = np.arange(len(present))
-            return lookup[shifted], (present + low).astype(values.dtype).tolist()
-    uniques, inverse = np.unique(values, return_inverse=True)
-    return inverse, uniques.tolist()
-
-
-def _codes(inverse: Any, uniques: list[Any], codes: Mapping[Any, int]) -> Any:
-    import numpy as np
-
-    table = np.asarray([codes[v] for v in uniques], dtype=np.int64)
-    return table[inverse] if len(table) else np.zeros(len(inverse), dtype=np.int64)
+    table = np.asarray([codes[v] for v in uniques.tolist()], dtype=np.int64)
+    return table[np.searchsorted(uniques, values)] if len(table) else np.zeros(0, np.int64)
 
 
 def history_of(runs: Sequence[Mapping[str, float]], key: str) -> list[float]:

@@ -47,13 +47,29 @@ def rows_of(batch: pa.RecordBatch, keep: npt.NDArray[Any]) -> pa.RecordBatch:
     return take(batch, np.flatnonzero(keep))
 
 
-def kept(batch: pa.RecordBatch, cfg: MonitorConfig, since: datetime | None, version: str) -> Any:
-    """The rows in the window answered by VERSION: a boolean mask, or None for every row."""
+def stamps_of(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any] | None:
+    """The batch's timestamps in nanoseconds (None without monitor.timestamp): read once, for
+    the cut and for the window's first and last stamp (text stamps are parsed by pandas)."""
+    if cfg.timestamp is None:
+        return None
+    return _stamps_ns(batch.column(cfg.timestamp), cfg.timestamp)
+
+
+def kept(
+    batch: pa.RecordBatch,
+    cfg: MonitorConfig,
+    since: datetime | None,
+    version: str,
+    stamps: npt.NDArray[Any] | None = None,
+) -> Any:
+    """The rows in the window answered by VERSION: a boolean mask, or None for every row.
+    STAMPS: the batch's `stamps_of`, when the caller has them."""
     import numpy as np
 
     keep = None
     if cfg.timestamp is not None and since is not None:
-        stamps = _stamps_ns(batch.column(cfg.timestamp), cfg.timestamp)
+        stamps = stamps_of(batch, cfg) if stamps is None else stamps
+        assert stamps is not None
         keep = stamps >= _ns_of(since)
     if cfg.model_version is not None:
         same = _same_version(batch.column(cfg.model_version), version)
@@ -61,12 +77,15 @@ def kept(batch: pa.RecordBatch, cfg: MonitorConfig, since: datetime | None, vers
     return None if keep is None or bool(np.all(keep)) else keep
 
 
-def figures(batch: pa.RecordBatch, cfg: MonitorConfig) -> Figures:
-    """The figures of a batch already cut to the window (at least one row)."""
+def figures(
+    batch: pa.RecordBatch, cfg: MonitorConfig, stamps: npt.NDArray[Any] | None = None
+) -> Figures:
+    """The figures of a batch already cut to the window (at least one row); STAMPS: its rows'
+    `stamps_of`, when the caller has them."""
     labels, predicted, scores = _labelled(batch, cfg)
     first = last = None
-    if cfg.timestamp is not None:
-        stamps = _stamps_ns(batch.column(cfg.timestamp), cfg.timestamp)
+    stamps = stamps_of(batch, cfg) if stamps is None else stamps
+    if stamps is not None:
         present = stamps[stamps != _NAT]
         if len(present):
             first, last = iso_of(int(present.min())), iso_of(int(present.max()))

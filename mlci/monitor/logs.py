@@ -10,7 +10,7 @@ labelled rows' labels and predictions (for the metrics).
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -45,7 +45,8 @@ class Window:
     files: tuple[str, ...] = field(default_factory=tuple)
     labelled_scores: npt.NDArray[Any] | None = None  # with monitor.score: the positive class's
     # Read from files, the arrays above are bounded samples (mlci/monitor/sample.py): these
-    # hold them with their priorities, so windows merge, and how many rows were offered.
+    # hold them with their priorities, so windows merge, and how many rows were offered
+    # (None: a window built by hand, its arrays every row).
     latency_kept: Kept | None = None
     labelled_kept: Kept | None = None
 
@@ -124,17 +125,18 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
 
     from mlci.data.accumulator import Accumulator
     from mlci.data.profile import _column_pool
-    from mlci.monitor.cut import figures, kept, rows_of
+    from mlci.monitor.cut import figures, kept, rows_of, stamps_of
     from mlci.monitor.sample import Keeper, file_seed
 
     check_columns(path, stream.schema.names, wanted.features, wanted.config)
     cfg = wanted.config
     names = list(wanted.features)
     answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
-    parts = []
     seed = file_seed(str(path))
     latencies = Keeper(cfg.sample_rows, 1, (*seed, 0))
     labelled = Keeper(cfg.sample_rows, 2 if cfg.score is None else 3, (*seed, 1))
+    rows = errors = 0
+    bounds: list[str] = []  # each batch's first and last stamp
     with _column_pool() as pool:
         features = Accumulator(
             pa.schema([stream.schema.field(n) for n in names]),
@@ -148,22 +150,29 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
             answered, wanted.prediction_edges, pool, hashes=False, values=counted
         )
         for batch in stream.batches:
-            keep = kept(batch, cfg, wanted.since, wanted.version)
+            stamps = stamps_of(batch, cfg)
+            keep = kept(batch, cfg, wanted.since, wanted.version, stamps)
             cut = batch if keep is None else rows_of(batch, keep)
             if cut.num_rows == 0:
                 continue
             features.add(cut.select(names))
             predictions.add(pa.record_batch([cut.column(cfg.prediction)], schema=answered))
-            found = figures(cut, cfg)
+            found = figures(cut, cfg, stamps if stamps is None or keep is None else stamps[keep])
             latencies.offer((found.latencies_ms,))
             labelled.offer(_labelled(found))
-            parts.append(_part(found))
-        window = _combine(parts, (path,))
-        if window.rows == 0:
-            return window
-        window = _sampled(window, latencies.result(), labelled.result())
-        return replace(
-            window, features=features.finish(source={}), predictions=predictions.finish(source={})
+            rows, errors = rows + found.rows, errors + found.errors
+            bounds += [t for t in (found.first, found.last) if t is not None]
+        if rows == 0:
+            return _empty()
+        return _window(
+            rows=rows,
+            errors=errors,
+            stamps=bounds,
+            files=(path,),
+            features=features.finish(source={}),
+            predictions=predictions.finish(source={}),
+            latencies=latencies.result(),
+            labelled=labelled.result(),
         )
 
 
@@ -172,22 +181,31 @@ def _labelled(found: Figures) -> tuple[npt.NDArray[Any], ...]:
     return pair if found.labelled_scores is None else (*pair, found.labelled_scores)
 
 
-def _part(found: Figures) -> Window:
-    """A batch's counts and stamps (its rows went to the samples)."""
-    import numpy as np
-
-    none = np.empty(0)
-    return Window(found.rows, None, None, none, found.errors, none, none, found.first, found.last)
-
-
-def _sampled(window: Window, latencies: Kept, labelled: Kept) -> Window:
-    """WINDOW with its row-wise figures taken from the samples."""
+def _window(
+    *,
+    rows: int,
+    errors: int,
+    stamps: list[str],
+    files: tuple[Path, ...],
+    features: Profile | None,
+    predictions: Profile | None,
+    latencies: Kept,
+    labelled: Kept,
+) -> Window:
+    """A window read from files: counts and stamps of every row, the row-wise figures from the
+    samples (kept with them, so that windows merge)."""
     labels, predicted, *scores = labelled.columns
-    return replace(
-        window,
+    return Window(
+        rows=rows,
+        features=features,
+        predictions=predictions,
         latencies_ms=latencies.columns[0],
+        errors=errors,
         labels=labels,
         labelled_predictions=predicted,
+        first=min(stamps) if stamps else None,
+        last=max(stamps) if stamps else None,
+        files=tuple(str(f) for f in files),
         labelled_scores=scores[0] if scores else None,
         latency_kept=latencies,
         labelled_kept=labelled,
@@ -227,59 +245,27 @@ def _empty() -> Window:
 
 
 def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
-    import numpy as np
-
+    """Windows read from files (each with its samples) as one, in the files' order."""
     full = [p for p in parts if p.rows]
     if not full:
         return _empty()
-    firsts = [p.first for p in full if p.first]
-    lasts = [p.last for p in full if p.last]
-    if all(p.latency_kept is not None and p.labelled_kept is not None for p in full):
-        counts = [_counts(p) for p in full]  # the rows are in the samples, merged below
-        window = _combine(counts, files)
-        return _sampled(
-            window,
-            _merge_kept([p.latency_kept for p in full]),
-            _merge_kept([p.labelled_kept for p in full]),
-        )
-    return Window(
+    latency, *more_latency = [_sample(p.latency_kept) for p in full]
+    labelled, *more_labelled = [_sample(p.labelled_kept) for p in full]
+    return _window(
         rows=sum(p.rows for p in full),
+        errors=sum(p.errors for p in full),
+        stamps=[t for p in full for t in (p.first, p.last) if t is not None],
+        files=files,
         features=_merged([p.features for p in full]),
         predictions=_merged([p.predictions for p in full]),
-        latencies_ms=np.concatenate([p.latencies_ms for p in full]),
-        errors=sum(p.errors for p in full),
-        labels=np.concatenate([p.labels for p in full]),
-        labelled_predictions=np.concatenate([p.labelled_predictions for p in full]),
-        first=min(firsts) if firsts else None,
-        last=max(lasts) if lasts else None,
-        files=tuple(str(f) for f in files),
-        labelled_scores=_scores([p.labelled_scores for p in full]),
+        latencies=latency.merge(*more_latency),
+        labelled=labelled.merge(*more_labelled),
     )
 
 
-def _counts(window: Window) -> Window:
-    none = _empty().labels
-    return replace(
-        window,
-        latencies_ms=none,
-        labels=none,
-        labelled_predictions=none,
-        labelled_scores=None,
-        latency_kept=None,
-        labelled_kept=None,
-    )
-
-
-def _merge_kept(samples: list[Kept | None]) -> Kept:
-    first, *others = [k for k in samples if k is not None]
-    return first.merge(*others)
-
-
-def _scores(parts: list[npt.NDArray[Any] | None]) -> npt.NDArray[Any] | None:
-    import numpy as np
-
-    found = [p for p in parts if p is not None]
-    return np.concatenate(found) if found else None
+def _sample(kept: Kept | None) -> Kept:
+    assert kept is not None  # every non-empty window read from a file carries its samples
+    return kept
 
 
 def _merged(profiles: list[Profile | None]) -> Profile | None:

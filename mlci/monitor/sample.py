@@ -99,7 +99,7 @@ class Keeper:
 
         self.rng = np.random.default_rng([_SEED, *seed])
         self.kept = Kept.empty(size, width)
-        self.width = width
+        self.bound = self.kept.threshold  # the folded sample's, kept: a max over it per batch
         self.pending: list[Kept] = []
         self.waiting = 0
 
@@ -110,7 +110,7 @@ class Keeper:
             return
         # the folded sample's bound: rows at or above it cannot enter (the pending candidates
         # would tighten it, at the cost of a fold per batch)
-        rows, priorities = bernoulli_rows(n, self.kept.threshold, self.rng, self.kept.size)
+        rows, priorities = bernoulli_rows(n, self.bound, self.rng, self.kept.size)
         picked = tuple(c[rows] for c in columns)
         self.pending.append(Kept(self.kept.size, n, priorities, picked))
         self.waiting += len(rows)
@@ -120,18 +120,12 @@ class Keeper:
     def _fold(self) -> None:
         if self.pending:
             self.kept = self.kept.merge(*self.pending)
+            self.bound = self.kept.threshold
         self.pending, self.waiting = [], 0
 
     def result(self) -> Kept:
         self._fold()
         return self.kept
-
-
-def _ordered(part: Kept) -> Kept:
-    keep = smallest(part.priorities, part.size)
-    return Kept(
-        part.size, part.offered, part.priorities[keep], tuple(c[keep] for c in part.columns)
-    )
 
 
 def file_seed(name: str) -> tuple[int]:

@@ -85,10 +85,14 @@ def test_history_and_the_point_rule() -> None:
     [np.array([3, 1, 3, 2, 1]), np.array([True, False, True]), np.array([-5, 70_000, -5]),
      np.array([1 << 40, 3]), np.array(["b", "a", "b"], dtype=object), np.array([1.5, 0.0])],
 )  # fmt: skip
-def test_class_codes_equal_np_uniques_with_or_without_the_bincount(values: Any) -> None:
-    from mlci.monitor.checks import _distinct
+def test_class_codes_are_each_rows_code_with_or_without_the_bincount(values: Any) -> None:
+    from mlci.model.encode import distinct
+    from mlci.monitor.checks import _codes
 
-    inverse, uniques = _distinct(values)
-    expected, expected_inverse = np.unique(values, return_inverse=True)
-    assert uniques == expected.tolist() and inverse.tolist() == expected_inverse.tolist()
-    assert [type(v) for v in uniques] == [type(v) for v in expected.tolist()]
+    classes = sorted({*values.tolist(), "z"} if values.dtype == object else {*values.tolist(), 99})
+    codes = {v: i for i, v in enumerate(classes)}
+    got = _codes(values, distinct(values), codes)
+    assert got.tolist() == [codes[v] for v in values.tolist()]  # a dict lookup per row
+    expected = np.unique(values)
+    assert distinct(values).tolist() == expected.tolist()
+    assert [type(v) for v in distinct(values).tolist()] == [type(v) for v in expected.tolist()]
