@@ -61,24 +61,21 @@ def find_champion(registry: ModelRegistry, name: str, alias: str) -> VersionInfo
     return peeked.version if peeked is not None else registry.by_alias(name, alias)
 
 
-def run_files(registry: ModelRegistry) -> RunFiles:
-    """Baseline files read in place from a sqlite store's artifacts, else downloaded."""
-    from mlci.adapters.registry_peek import LocalRunFiles
-
-    return LocalRunFiles(registry.tracking_uri, fallback=lambda: tracking_of(registry))
-
-
 def load_baseline(
     registry: ModelRegistry, version: VersionInfo, tracking: RunFiles | None = None
 ) -> Baseline:
-    """The stored baseline of VERSION; a clear input error (how to attach one) when it has none."""
+    """The stored baseline of VERSION; a clear input error (how to attach one) when it has none.
+    Its files are read in place from a local sqlite store's artifacts, else downloaded."""
     run_id = version.tags.get(BASELINE_TAG)
     if not run_id:
         raise InputError(
             f"{version.uri}: no stored baseline (promoted before mlci stored one); attach it by "
             "running `mlci gate` then `mlci promote` for this version again"
         )
-    tracking = tracking_of(registry) if tracking is None else tracking
+    if tracking is None:
+        from mlci.wiring import run_files_for
+
+        tracking = run_files_for(registry.tracking_uri)
     with scratch_dir() as tmp:
         folder = tracking.download(run_id, BASELINE_PATH, Path(tmp), what="baseline run")
         docs = {name: _load(folder / name, version) for name in _FILES}
@@ -103,7 +100,7 @@ def champion_reference(loaded: LoadedConfig) -> tuple[Profile, str]:
     champion = find_champion(registry, model.name, alias)
     if champion is None:
         raise InputError(f"data.reference: champion: no version of {model.name} holds @{alias}")
-    baseline = load_baseline(registry, champion, run_files(registry))
+    baseline = load_baseline(registry, champion)
     if baseline.reference is None:
         raise InputError(
             f"data.reference: champion: {champion.uri} was promoted without data.reference set, "

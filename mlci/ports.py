@@ -54,7 +54,7 @@ class RunFiles(Protocol):
     def download(self, run_id: str, artifact_path: str, into: Path, *, what: str = ...) -> Path: ...
 
 
-class TrackingStore(Protocol):
+class TrackingStore(RunFiles, Protocol):
     """Runs with figures, tags and files (MLflow tracking): evaluations, baselines, monitors."""
 
     def log_run(
@@ -67,7 +67,6 @@ class TrackingStore(Protocol):
         texts: Mapping[str, str] | None = None,
         folders: Mapping[str, Path] | None = None,
     ) -> str: ...
-    def download(self, run_id: str, artifact_path: str, into: Path, *, what: str = ...) -> Path: ...
     def recent_runs(
         self, *, experiment: str, tag: tuple[str, str], limit: int
     ) -> tuple[RecordedRun, ...]: ...

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mlci.adapters.github_issues import GitHubIssues
     from mlci.adapters.mlflow_registry import Registry
     from mlci.adapters.mlflow_tracking import MlflowTracking
+    from mlci.adapters.registry_peek import LocalRunFiles
     from mlci.config_load import LoadedConfig
 
 
@@ -32,6 +33,14 @@ def tracking_for(tracking_uri: str) -> MlflowTracking:
     from mlci.adapters.mlflow_tracking import MlflowTracking
 
     return MlflowTracking(tracking_uri, artifact_root=artifacts_beside(tracking_uri))
+
+
+def run_files_for(tracking_uri: str) -> LocalRunFiles:
+    """A run's files read in place where a local sqlite store keeps them (no MLflow import),
+    else downloaded by the tracking store at TRACKING_URI."""
+    from mlci.adapters.registry_peek import LocalRunFiles
+
+    return LocalRunFiles(tracking_uri, fallback=lambda: tracking_for(tracking_uri))
 
 
 def artifacts_beside(tracking_uri: str) -> Path | None:

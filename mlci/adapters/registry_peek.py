@@ -34,28 +34,13 @@ def champion_of(tracking_uri: str, name: str, alias: str) -> str | None:
     if not tracking_uri.startswith(SQLITE):
         found: VersionInfo | None = Registry(tracking_uri).by_alias(name, alias)
         return _key(found.version, found.tags) if found else NO_CHAMPION
-    path = Path(tracking_uri[len(SQLITE) :])
-    if not path.is_file():
+    if not Path(tracking_uri[len(SQLITE) :]).is_file():
         return NO_CHAMPION  # MLflow creates the file on first use: no model yet
-    try:
-        return _from_sqlite(path, name, alias)
-    except sqlite3.Error:
+    peeked = version_by_alias(tracking_uri, name, alias)
+    if peeked is None:
         return None
-
-
-def _from_sqlite(path: Path, name: str, alias: str) -> str:
-    with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
-        row = db.execute(
-            "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
-            (name, alias),
-        ).fetchone()
-        if row is None:
-            return NO_CHAMPION
-        tags = db.execute(
-            "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? AND key = ?",
-            (name, row[0], DIGEST_TAG),
-        ).fetchall()
-    return _key(str(row[0]), dict(tags))
+    found = peeked.version
+    return _key(found.version, found.tags) if found else NO_CHAMPION
 
 
 def _key(version: str, tags: Mapping[str, str]) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from mlci.adapters.mlflow_registry import VersionInfo
-from mlci.baseline import Baseline, find_champion, load_baseline, run_files
+from mlci.baseline import Baseline, find_champion, load_baseline
 from mlci.config import MonitorConfig
 from mlci.config_load import LoadedConfig
 from mlci.errors import ConfigError, InputError
@@ -52,7 +52,7 @@ def run_monitor(
     cfg, model = require_monitor(loaded), loaded.require_model()
     registry = registry_for(loaded)
     champion = _champion(registry, loaded)
-    baseline = load_baseline(registry, champion, run_files(registry))
+    baseline = load_baseline(registry, champion)
     now = now or datetime.now(timezone.utc)
     window = _window(loaded, cfg, baseline, champion, now)
     recorded = _recorded(registry, model.name, cfg)

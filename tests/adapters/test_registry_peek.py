@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,23 @@ def test_a_workspace_set_leaves_the_champion_to_mlflow(
     assert project.mlci("gate").code == 0 and project.mlci("promote").code == 0
     monkeypatch.setenv("MLFLOW_WORKSPACE", "team-a")
     assert version_by_alias(project.tracking_uri, "breast-cancer-classifier", "champion") is None
+
+
+def test_the_champion_and_its_baseline_need_no_mlflow_client_on_sqlite(project: Project) -> None:
+    """find_champion and load_baseline on a local sqlite registry: a registry whose every
+    method fails still gives the champion and its baseline (the peek, not MLflow, read them)."""
+    from mlci.baseline import find_champion, load_baseline
+
+    assert project.mlci("gate").code == 0 and project.mlci("promote").code == 0
+
+    class NoClient:
+        tracking_uri = project.tracking_uri
+
+        def __getattr__(self, name: str) -> None:
+            raise AssertionError(f"the MLflow registry was asked: {name}")
+
+    registry: Any = NoClient()
+    champion = find_champion(registry, "breast-cancer-classifier", "champion")
+    assert champion is not None and champion.version == "1"
+    baseline = load_baseline(registry, champion)
+    assert baseline.version == "1" and "mean_radius" in baseline.features.columns
