@@ -71,6 +71,11 @@ class BatchStream:
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
     total_rows: int | None
+    closer: Callable[[], None] | None = None  # what the stream holds open (a CSV reader)
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
 
 
 T = TypeVar("T")
@@ -104,10 +109,16 @@ def read_stream(
         return consume(replace(stream, batches=read_ahead(stream.batches)))
     types: dict[str, Any] = {}
     for _ in range(256):
+        stream = _stream_csv(path, batch_rows or DEFAULT_BATCH_ROWS, advance, types)
         try:
-            return consume(_stream_csv(path, batch_rows or DEFAULT_BATCH_ROWS, advance, types))
+            return consume(stream)
         except _Widen as widen:
             types[widen.column] = widen.wider
+        finally:
+            # open_csv reads ahead on pyarrow's threads from the start: a consumer that stops
+            # early (or reads only the schema) left that reader open, and its thread could
+            # abort the interpreter at exit ("terminate called without an active exception")
+            stream.close()
     raise InputError(f"{path}: cannot settle the column types of this CSV")
 
 
@@ -304,7 +315,11 @@ def _stream_csv(
         finally:
             handle.close()
 
-    return BatchStream(schema=reader.schema, batches=batches(), total_rows=None)
+    def close() -> None:
+        reader.close()
+        handle.close()
+
+    return BatchStream(schema=reader.schema, batches=batches(), total_rows=None, closer=close)
 
 
 def _widen_or_fail(path: Path, names: list[str], exc: Exception) -> Exception:
