@@ -6,8 +6,9 @@ The per-column kernels are mlci/data/columns.py's `ColumnState`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mlci.data.buffers import HashBuffer
@@ -17,6 +18,8 @@ from mlci.data.sketch import HashSample
 from mlci.data.stats import Edges, Profile
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
 
 
@@ -32,12 +35,15 @@ class Accumulator:
         stream: int = 0,
         hashes: bool = True,
         values: Collection[str] | None = None,
+        samples: Collection[str] | None = None,
     ) -> None:
-        """For a pass that only judges distributions (the monitor's drift), two savings:
+        """For a pass that only judges distributions (the monitor's drift), three savings:
         HASHES=False hashes no values (no distinct-count or duplicate sketches, no row sample);
         VALUES names the numeric columns whose distinct values are counted one by one (None:
         all, up to VALUES_CAP), the others take the raw path from the first batch, since
-        counting a float column's values is a hash-table pass that drift on bins never reads."""
+        counting a float column's values is a hash-table pass that drift on bins never reads;
+        SAMPLES names the columns that keep a quantile sample (None: all), which only
+        Wasserstein drift reads."""
         self.pool = pool
         self.rows = 0
         self.hashed = hashes
@@ -51,6 +57,7 @@ class Accumulator:
                 i,
                 hashes=hashes,
                 values=values is None or name in values,
+                samples=samples is None or name in samples,
             )
             for i, name in enumerate(schema.names)
         ]
@@ -65,8 +72,12 @@ class Accumulator:
                 state.rng = np.random.default_rng([SEED, i, stream])
 
     def add(self, batch: pa.RecordBatch) -> None:
-        import numpy as np
+        self.submit(batch)()
 
+    def submit(self, batch: pa.RecordBatch) -> Callable[[], None]:
+        """Start the batch's column tasks and return what waits for them: the caller can do its
+        own work on the batch meanwhile (the monitor's figures and samples). The returned
+        function must be called before the next batch is submitted."""
         self.rows += batch.num_rows
         states = self.columns
         # One task per column; each state is touched by one thread at a time, and map() returns
@@ -74,6 +85,13 @@ class Accumulator:
         # batches in flight, so that no thread waits for a batch's slowest column, measured no
         # faster: the read-ahead thread already fills that gap.)
         hashes = self.pool.map(lambda i: states[i].add(batch.column(i)), range(len(states)))
+        return partial(self._finish_batch, batch, hashes)
+
+    def _finish_batch(
+        self, batch: pa.RecordBatch, hashes: Iterator[npt.NDArray[np.uint64] | None]
+    ) -> None:
+        import numpy as np
+
         if not self.hashed:
             for _ in hashes:  # every column done (and a column's error raised) before returning
                 pass

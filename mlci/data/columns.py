@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import as_integers, floats, integers, primitive
+from mlci.data.arrow import as_integers, floats, floats_summed, integers, primitive
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
 from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
@@ -96,10 +96,12 @@ class ColumnState:
         *,
         hashes: bool = True,
         values: bool = True,
+        samples: bool = True,
     ) -> None:
         import numpy as np
 
         self.hashed = hashes
+        self.sampled = samples  # False: no quantile sample (only Wasserstein drift reads one)
         # A stream of its own per column: samples do not depend on which thread ran first.
         self.rng = np.random.default_rng([SEED, index])
         self.name = name
@@ -214,6 +216,8 @@ class ColumnState:
         if self.edges is not None and self.hist is not None:
             bins = np.searchsorted(self.edges, values, side="left")
             self.hist += np.bincount(bins, weights=counts, minlength=len(self.hist))
+        if not self.sampled:
+            return
         rows, priorities = bernoulli_rows(
             len(batch.codes), self.sample.threshold, self.rng, self.sample.size
         )
@@ -276,14 +280,15 @@ class ColumnState:
 
         numbers: npt.NDArray[np.float64] | None = None
         values: npt.NDArray[Any]
+        total = None
         if self.numeric:
-            numbers, valid = floats(array)
+            numbers, valid, total = floats_summed(array)
             values = numbers
         else:
             values, valid = integers(array)
         self.nulls += 0 if valid is None else len(values) - int(np.count_nonzero(valid))
         if numbers is not None:
-            self._numbers_raw(numbers if valid is None else numbers[valid])
+            self._numbers_raw(numbers if valid is None else numbers[valid], total)
         if not self.hashed:
             return None
         # NaN and null rows are masked below, so their hashes need not be right; the result is
@@ -302,13 +307,15 @@ class ColumnState:
             np.copyto(hashes, np.uint64(NULL_HASH), where=~valid)
         return hashes
 
-    def _numbers_raw(self, values: npt.NDArray[np.float64]) -> None:
+    def _numbers_raw(self, values: npt.NDArray[np.float64], total: float | None = None) -> None:
+        """VALUES: the batch's present values; TOTAL, their sum when known (arrow.floats_summed)."""
         import numpy as np
 
         # +-inf would make the mean and the JSON profile meaningless; they count as values
         # (rows, distinct) but stay out of the statistics. A finite sum proves there are none.
-        with np.errstate(invalid="ignore"):  # inf + -inf is NaN: still "not finite"
-            total = values.sum()
+        if total is None:
+            with np.errstate(invalid="ignore"):  # inf + -inf is NaN: still "not finite"
+                total = values.sum()
         finite = bool(np.isfinite(total))
         if not finite:
             values = values[np.isfinite(values)]
@@ -326,6 +333,8 @@ class ColumnState:
             # edge is several times cheaper than placing every value with searchsorted.
             below = [np.count_nonzero(values <= edge) for edge in self.edges]
             self.hist += np.diff(np.array([0, *below, len(values)], dtype=np.float64))
+        if not self.sampled:
+            return
         rows, priorities = bernoulli_rows(
             len(values), self.sample.threshold, self.rng, self.sample.size
         )
@@ -366,5 +375,6 @@ class ColumnState:
         if self.hist is not None and self.edges is not None:
             counts = tuple(float(c) for c in self.hist)
             hist = Histogram(tuple(float(e) for e in self.edges), counts, exact=True)
-        col = replace(col, moments=self.moments, quantile_sample=self.sample.result())
+        sample = self.sample.result() if self.sampled else None
+        col = replace(col, moments=self.moments, quantile_sample=sample)
         return replace(col, histogram=hist or own_histogram(col))

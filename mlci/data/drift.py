@@ -77,6 +77,11 @@ def needs_values(ref: ColumnProfile, config: DriftConfig) -> bool:
     return not ref.numeric or method_for(ref, ref, config) == "jsd"
 
 
+def needs_sample(ref: ColumnProfile, config: DriftConfig) -> bool:
+    """Whether drift against REF reads the current column's quantile sample (Wasserstein)."""
+    return ref.numeric and method_for(ref, ref, config) == "wasserstein"
+
+
 def _categorical(col: ColumnProfile) -> bool:
     if not col.numeric:
         return True

@@ -201,18 +201,12 @@ def _merge_column(a: ColumnProfile, b: ColumnProfile) -> ColumnProfile:
         time_range=_span(a.time_range, b.time_range),
         time_unit=a.time_unit or b.time_unit,
     )
-    if (
-        a.moments is None
-        or b.moments is None
-        or a.quantile_sample is None
-        or b.quantile_sample is None
-    ):
+    if a.moments is None or b.moments is None:
         return merged
-    merged = replace(
-        merged,
-        moments=a.moments.merge(b.moments),
-        quantile_sample=a.quantile_sample.merge(b.quantile_sample),
-    )
+    sample = None  # a pass may keep no quantile sample (the monitor's, where no drift reads one)
+    if a.quantile_sample is not None and b.quantile_sample is not None:
+        sample = a.quantile_sample.merge(b.quantile_sample)
+    merged = replace(merged, moments=a.moments.merge(b.moments), quantile_sample=sample)
     if (
         a.histogram is not None
         and b.histogram is not None

@@ -16,16 +16,37 @@ if TYPE_CHECKING:
 
 def _score_ranks(scores: Array) -> tuple[int, npt.NDArray[np.intp]]:
     """How many distinct scores, and each row's rank among them (ascending): np.unique's
-    return_inverse. A tree's few distinct scores are hashed (one pass, then a sort of the few);
-    many distinct scores are sorted, which hashing them first would only slow down."""
+    return_inverse. A tree's few distinct scores are looked up among those of the first rows
+    (one pass, then a sort of the few); many distinct scores are sorted, which a lookup first
+    would only slow down."""
     import numpy as np
-    import pandas as pd
 
     if len(np.unique(scores[:4096])) < 1024 and not np.isnan(scores).any():
+        found = _few_ranks(scores)
+        if found is not None:
+            return found
+    distinct, inverse = np.unique(scores, return_inverse=True)
+    return len(distinct), inverse.reshape(-1)
+
+
+def _few_ranks(scores: Array) -> tuple[int, npt.NDArray[np.intp]] | None:
+    """_score_ranks for scores with few distinct values (None when the first rows do not hold
+    them all). pandas' hash factorize when pandas is loaded already (regress reads with it); else
+    a binary search among the first rows' values, so that the monitor, which reads its logs
+    through Arrow alone, does not import pandas (half a second) for its roc_auc."""
+    import sys
+
+    import numpy as np
+
+    if "pandas" in sys.modules:
+        import pandas as pd
+
         codes, uniques = pd.factorize(scores, sort=True)
         return len(uniques), codes
-    found, inverse = np.unique(scores, return_inverse=True)
-    return len(found), inverse.reshape(-1)
+    first = np.unique(scores[:4096])
+    ranks = np.searchsorted(first, scores).clip(max=len(first) - 1)
+    # every value of FIRST is some row's, so each is a rank in use
+    return (len(first), ranks) if np.array_equal(first[ranks], scores) else None
 
 
 class Scorer:

@@ -16,7 +16,15 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import MonitorConfig
-from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity
+from mlci.data.arrow import (
+    floats,
+    floats_summed,
+    integers,
+    primitive,
+    take,
+    text_offsets,
+    validity,
+)
 from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:
@@ -203,14 +211,29 @@ def _latencies(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any]:
     if cfg.latency.column is None:
         return np.empty(0)
     column = batch.column(cfg.latency.column)
-    values = _numbers(column)
-    if values is None:
+    finite = _finite(column)
+    if finite is None:
         raise InputError(
             f"monitor.latency.column: column {cfg.latency.column!r} is not numeric "
             f"({column.type}; expected milliseconds)"
         )
-    finite: npt.NDArray[Any] = values[np.isfinite(values)]
-    return finite
+    values, where = finite
+    return values if where is None else values[where]
+
+
+def _finite(column: pa.Array) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None] | None:
+    """A numeric column as float64 and where its values are finite (None: everywhere, read in
+    place from a sum, arrow.floats_summed); None when the column is not numeric."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        return None
+    values, valid, total = floats_summed(column)
+    if total is not None:
+        return values, None
+    finite = np.isfinite(values)
+    return values, finite if valid is None else finite & valid
 
 
 def _errors(batch: pa.RecordBatch, cfg: MonitorConfig) -> int:
@@ -234,53 +257,63 @@ def _errors(batch: pa.RecordBatch, cfg: MonitorConfig) -> int:
 def _labelled(batch: pa.RecordBatch, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
     """The labelled rows' labels, predictions and (with monitor.score) positive-class scores."""
     import numpy as np
+    import pyarrow as pa
 
     if cfg.label is None:
         return np.empty(0), np.empty(0), None
     label, predicted = batch.column(cfg.label), batch.column(cfg.prediction)
-    known = _valid(label) & _valid(predicted)
+    known = _both(_valid(label), _valid(predicted))
     scores = None
     if cfg.score is not None:
         raw = batch.column(cfg.score)
-        numbers = _numbers(raw)
-        if numbers is None:
+        if not (pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type)):
             raise InputError(
                 f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
                 "of the positive class)"
             )
-        known &= ~np.isnan(numbers) & _valid(raw)
-        scores = numbers[known]
-        if len(scores) and not (
-            np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1
-        ):
+        scores, present, _ = floats_summed(raw)  # present: not null, not NaN (None: every row)
+        known = _both(known, present)
+        scores = scores if known is None else scores[known]
+        if len(scores) and not (scores.min() >= 0 and scores.max() <= 1):
             raise InputError(
                 f"monitor.score: column {cfg.score!r} holds values outside [0, 1] (expected the "
                 "probability of the positive class)"
             )
-    if known.all():
+    if known is None:
         return _values(label), _values(predicted), scores
     rows = np.flatnonzero(known)
     return _values(take(label, rows)), _values(take(predicted, rows)), scores
 
 
-def _valid(column: pa.Array) -> npt.NDArray[Any]:
-    """Where a value is present (not null, and not NaN in a float column)."""
-    import numpy as np
+def _both(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
+    """Two masks as one (None: every row)."""
+    return a if b is None else b if a is None else a & b
+
+
+def _valid(column: pa.Array) -> npt.NDArray[Any] | None:
+    """Where a value is present (not null, and not NaN in a float column); None: everywhere."""
     import pyarrow as pa
 
-    valid = validity(column)
     if pa.types.is_floating(column.type):
-        valid = floats(column)[1]
-    return np.ones(len(column), dtype=bool) if valid is None else valid
+        return floats(column)[1]
+    return validity(column)
 
 
 def _values(column: pa.Array) -> npt.NDArray[Any]:
+    """A column of present values as numpy: numbers and flags read in place, text as objects
+    through its distinct values. (`to_numpy(zero_copy_only=False)` goes through Arrow's pandas
+    conversion, which imports pandas: half a second of a monitor run.)"""
     import numpy as np
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
-        column = column.dictionary_decode()
-    out: npt.NDArray[Any] = np.asarray(column.to_numpy(zero_copy_only=False))
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        out = out.astype(object)
-    return out
+        codes = integers(column.indices)[0]
+        return _values(column.dictionary)[codes]
+    kind = column.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return primitive(column)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        encoded = column.dictionary_encode()
+        distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
+        return distinct[integers(encoded.indices)[0]]
+    return np.asarray(column.to_numpy(zero_copy_only=False))

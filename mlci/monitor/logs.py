@@ -68,6 +68,8 @@ class Wanted:
     prediction_edges: Edges
     # the numeric columns whose drift reads their distinct values (None: every column's counted)
     counted: frozenset[str] | None = None
+    # the columns whose drift reads a quantile sample (None: every column keeps one)
+    sampled: frozenset[str] | None = None
 
 
 def parse_window(text: str) -> timedelta:
@@ -103,20 +105,47 @@ def read_window(
     from mlci.data.engine import map_parts
 
     if engine != "dask":
-        # folded file by file, so that at most two files' samples are held at once
-        window = _empty()
-        for path in files:
-            window = _combine([window, read_file(path, wanted)], files)
-        return window
+        return _read_local(files, wanted)
     parts = map_parts(engine, dask or DaskConfig(), partial(read_file, wanted=wanted), files)
     return _combine(parts, files)
 
 
-def read_file(path: Path, wanted: Wanted) -> Window:
-    return read_stream(path, lambda stream: _consume(path, stream, wanted))
+def _read_local(files: tuple[Path, ...], wanted: Wanted) -> Window:
+    """File after file, the profiles folded as each file ends. The files' samples gather in two
+    keepers, folded once they outnumber the sample (folding the window's sample at every file
+    moved its million rows once per file), and each file starts from their bounds: past the
+    first files most rows cannot enter the window's sample and are dropped as they are read."""
+    from mlci.monitor.sample import Keeper
+
+    size = wanted.config.sample_rows
+    gathered = (Keeper(size, 1, ()), Keeper(size, _labelled_width(wanted.config), ()))
+    window = _empty()
+    for path in files:
+        part = read_file(path, wanted, (gathered[0].bound, gathered[1].bound))
+        if part.rows:
+            gathered[0].take(_sample(part.latency_kept))
+            gathered[1].take(_sample(part.labelled_kept))
+            # the samples so far (folded or not), until the last file's
+            window = _combine([window, part], files, samples=(gathered[0].kept, gathered[1].kept))
+    if not window.rows:
+        return window
+    return _combine([window], files, samples=(gathered[0].result(), gathered[1].result()))
 
 
-def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
+def read_file(path: Path, wanted: Wanted, bounds: tuple[float, float] = (1.0, 1.0)) -> Window:
+    """One file's window. BOUNDS: the latency and labelled samples' priority bounds of the
+    window read so far (rows at or above them cannot enter it): the same samples, less work."""
+    return read_stream(path, lambda stream: _consume(path, stream, wanted, bounds))
+
+
+def _labelled_width(cfg: MonitorConfig) -> int:
+    """The labelled sample's columns: labels, predictions and, with monitor.score, scores."""
+    return 2 if cfg.score is None else 3
+
+
+def _consume(
+    path: Path, stream: BatchStream, wanted: Wanted, bounds: tuple[float, float]
+) -> Window:
     """One accumulator per file for the features and one for the predictions, fed the kept rows
     of each Arrow batch as validate's stream feeds its own (a fresh profile per batch, merged
     after, was most of the monitor's time). Drift needs distributions only, so the accumulators
@@ -133,10 +162,10 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
     names = list(wanted.features)
     answered = pa.schema([pa.field("prediction", stream.schema.field(cfg.prediction).type)])
     seed = file_seed(str(path))
-    latencies = Keeper(cfg.sample_rows, 1, (*seed, 0))
-    labelled = Keeper(cfg.sample_rows, 2 if cfg.score is None else 3, (*seed, 1))
+    latencies = Keeper(cfg.sample_rows, 1, (*seed, 0), bounds[0])
+    labelled = Keeper(cfg.sample_rows, _labelled_width(cfg), (*seed, 1), bounds[1])
     rows = errors = 0
-    bounds: list[str] = []  # each batch's first and last stamp
+    stamped: list[str] = []  # each batch's first and last stamp
     with _column_pool() as pool:
         features = Accumulator(
             pa.schema([stream.schema.field(n) for n in names]),
@@ -144,10 +173,15 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
             pool,
             hashes=False,
             values=wanted.counted,
+            samples=wanted.sampled,
         )
-        counted = None if wanted.counted is None else {"prediction"} & wanted.counted
         predictions = Accumulator(
-            answered, wanted.prediction_edges, pool, hashes=False, values=counted
+            answered,
+            wanted.prediction_edges,
+            pool,
+            hashes=False,
+            values=_answered(wanted.counted),
+            samples=_answered(wanted.sampled),
         )
         for batch in stream.batches:
             stamps = stamps_of(batch, cfg)
@@ -155,25 +189,32 @@ def _consume(path: Path, stream: BatchStream, wanted: Wanted) -> Window:
             cut = batch if keep is None else rows_of(batch, keep)
             if cut.num_rows == 0:
                 continue
-            features.add(cut.select(names))
-            predictions.add(pa.record_batch([cut.column(cfg.prediction)], schema=answered))
+            answers = pa.record_batch([cut.column(cfg.prediction)], schema=answered)
+            waits = (predictions.submit(answers), features.submit(cut.select(names)))
+            # the batch's own figures and samples on this thread while the columns profile
             found = figures(cut, cfg, stamps if stamps is None or keep is None else stamps[keep])
             latencies.offer((found.latencies_ms,))
             labelled.offer(_labelled(found))
+            for wait in waits:
+                wait()
             rows, errors = rows + found.rows, errors + found.errors
-            bounds += [t for t in (found.first, found.last) if t is not None]
+            stamped += [t for t in (found.first, found.last) if t is not None]
         if rows == 0:
             return _empty()
         return _window(
             rows=rows,
             errors=errors,
-            stamps=bounds,
+            stamps=stamped,
             files=(path,),
             features=features.finish(source={}),
             predictions=predictions.finish(source={}),
             latencies=latencies.result(),
             labelled=labelled.result(),
         )
+
+
+def _answered(names: frozenset[str] | None) -> frozenset[str] | None:
+    return None if names is None else frozenset({"prediction"} & names)
 
 
 def _labelled(found: Figures) -> tuple[npt.NDArray[Any], ...]:
@@ -244,13 +285,18 @@ def _empty() -> Window:
     return Window(0, None, None, none, 0, none, none, None, None)
 
 
-def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
-    """Windows read from files (each with its samples) as one, in the files' order."""
+def _combine(
+    parts: list[Window], files: tuple[Path, ...], samples: tuple[Kept, Kept] | None = None
+) -> Window:
+    """Windows read from files (each with its samples) as one, in the files' order. SAMPLES:
+    the window's latency and labelled samples when gathered apart (else the parts' merged)."""
     full = [p for p in parts if p.rows]
     if not full:
         return _empty()
-    latency, *more_latency = [_sample(p.latency_kept) for p in full]
-    labelled, *more_labelled = [_sample(p.labelled_kept) for p in full]
+    if samples is None:
+        latency, *more_latency = [_sample(p.latency_kept) for p in full]
+        labelled, *more_labelled = [_sample(p.labelled_kept) for p in full]
+        samples = (latency.merge(*more_latency), labelled.merge(*more_labelled))
     return _window(
         rows=sum(p.rows for p in full),
         errors=sum(p.errors for p in full),
@@ -258,8 +304,8 @@ def _combine(parts: list[Window], files: tuple[Path, ...]) -> Window:
         files=files,
         features=_merged([p.features for p in full]),
         predictions=_merged([p.predictions for p in full]),
-        latencies=latency.merge(*more_latency),
-        labelled=labelled.merge(*more_labelled),
+        latencies=samples[0],
+        labelled=samples[1],
     )
 
 

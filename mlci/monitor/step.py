@@ -5,7 +5,7 @@ the loop back (alert, or roll back through mlci's locked, audited path), the run
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,8 @@ from mlci.results import CheckResult, GateReport, StepResult
 
 if TYPE_CHECKING:
     from mlci.adapters.mlflow_tracking import RecordedRun
+    from mlci.config import DriftConfig
+    from mlci.data.stats import ColumnProfile
     from mlci.ports import ModelRegistry
 
 
@@ -89,6 +91,8 @@ def _window(
     champion: VersionInfo,
     now: datetime,
 ) -> Window:
+    from mlci.data.drift import needs_sample, needs_values
+
     features = tuple(cfg.features or baseline.features.columns)
     since = now - parse_window(cfg.window) if cfg.window else None
     wanted = Wanted(
@@ -98,7 +102,8 @@ def _window(
         version=champion.version,
         feature_edges=baseline.features.edges(),
         prediction_edges=baseline.predictions.edges(),
-        counted=_counted(baseline, cfg),
+        counted=_wanting(baseline, cfg, needs_values),
+        sampled=_wanting(baseline, cfg, needs_sample),
     )
     files = log_files(cfg.data, loaded.root)
     window = read_window(files, wanted, engine=cfg.engine, dask=loaded.config.validate_.dask)
@@ -107,15 +112,17 @@ def _window(
     return window
 
 
-def _counted(baseline: Baseline, cfg: MonitorConfig) -> frozenset[str]:
-    """The columns whose drift reads their distinct values ("prediction" for the predictions:
-    the accumulator's name for that column)."""
+def _wanting(
+    baseline: Baseline, cfg: MonitorConfig, needs: Callable[[ColumnProfile, DriftConfig], bool]
+) -> frozenset[str]:
+    """The columns whose drift NEEDS a part of the profile (drift.needs_values: their distinct
+    values; drift.needs_sample: a quantile sample); "prediction" for the predictions, the
+    accumulator's name for that column."""
     from mlci.baseline import PREDICTION
-    from mlci.data.drift import needs_values
 
-    found = {n for n, col in baseline.features.columns.items() if needs_values(col, cfg.drift)}
+    found = {n for n, col in baseline.features.columns.items() if needs(col, cfg.drift)}
     answered = baseline.predictions.columns.get(PREDICTION)
-    if answered is not None and needs_values(answered, cfg.drift):
+    if answered is not None and needs(answered, cfg.drift):
         found.add("prediction")
     return frozenset(found)
 

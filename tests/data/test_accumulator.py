@@ -45,3 +45,37 @@ def test_a_distributions_only_pass_keeps_every_figure_drift_reads_and_hashes_not
             assert col.moments.integral == whole.moments.integral, name
     assert light.columns["floats"].histogram == full.columns["floats"].histogram
     assert light.columns["small"].histogram == full.columns["small"].histogram
+
+
+def test_a_pass_without_quantile_samples_keeps_moments_and_bins_through_a_merge() -> None:
+    """samples names the columns that keep a quantile sample (Wasserstein drift's): the others
+    keep none, and merging such profiles keeps their moments and histograms."""
+    from mlci.data.profile import _column_pool, merge
+
+    frame = mixed_frame()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    edges = {"floats": (-1.0, 0.0, 1.0, 5.0), "small": (0.0, 10.0, 20.0)}
+    halves = table.slice(0, ROWS // 2), table.slice(ROWS // 2)
+
+    def run(part: pa.Table, **light: Any) -> Any:
+        with _column_pool() as pool:
+            acc = Accumulator(part.schema, edges, pool, hashes=False, **light)
+            for batch in part.to_batches(max_chunksize=1_000):
+                acc.add(batch)
+            return acc.finish(source={})
+
+    whole = run(table)
+    parts = [run(half, samples={"small"}) for half in halves]
+    merged = merge(*parts)
+    assert parts[0].columns["floats"].quantile_sample is None
+    assert parts[0].columns["small"].quantile_sample is not None
+    for name in ("floats", "small"):
+        col, full = merged.columns[name], whole.columns[name]
+        assert col.histogram == full.histogram, name
+        assert col.moments is not None and full.moments is not None
+        assert (col.moments.count, col.moments.min, col.moments.max) == (
+            full.moments.count, full.moments.min, full.moments.max,
+        )  # fmt: skip
+        assert col.moments.mean == pytest.approx(full.moments.mean, rel=1e-12)
+    assert merged.columns["floats"].quantile_sample is None
+    assert merged.columns["small"].quantile_sample is not None

@@ -12,7 +12,16 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity, values
+from mlci.data.arrow import (
+    floats,
+    floats_summed,
+    integers,
+    primitive,
+    take,
+    text_offsets,
+    validity,
+    values,
+)
 from tests.data.conftest import DataProject, make_frame
 
 
@@ -46,6 +55,20 @@ def test_floats_treat_nan_as_missing_and_integers_widen() -> None:
     ints, valid = integers(pa.array([True, None, False]))
     assert ints.dtype == np.int64 and ints[[0, 2]].tolist() == [1, 0]
     assert valid is not None and valid.tolist() == [True, False, True]
+
+
+def test_floats_summed_reads_a_clean_column_in_place_and_falls_back_on_anything_else() -> None:
+    clean = pa.array([1.5, 2.5, 4.0]).slice(1)
+    values_, valid, total = floats_summed(clean)
+    assert (values_.tolist(), valid, total) == ([2.5, 4.0], None, 6.5)
+    for dirty in ([1.0, float("nan"), 2.0], [1.0, None, 2.0], [1.0, float("inf"), 2.0]):
+        values_, valid, total = floats_summed(pa.array(dirty))
+        expected = floats(pa.array(dirty))
+        assert total is None and values_[[0, 2]].tolist() == [1.0, 2.0], dirty
+        assert (valid is None) == (expected[1] is None), dirty  # floats' mask: inf is a value
+        if valid is not None and expected[1] is not None:
+            assert valid.tolist() == expected[1].tolist(), dirty
+    assert floats_summed(pa.array([1, 2], pa.int32()))[2] is None  # integers: floats' path
 
 
 def test_take_and_text_offsets_see_the_chosen_values() -> None:

@@ -52,6 +52,29 @@ def test_roc_auc_is_the_same_whichever_way_scores_are_ranked(distinct: int) -> N
     )
 
 
+@pytest.mark.parametrize("pandas_loaded", [True, False])
+def test_score_ranks_are_np_uniques_with_or_without_pandas(
+    pandas_loaded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few distinct scores are looked up by pandas' factorize when pandas is loaded, else by a
+    binary search (the monitor loads no pandas); a value the first rows lack, or many distinct
+    values, are np.unique's. Every way gives np.unique's ranks."""
+    import sys
+
+    from mlci.model.scorer import _score_ranks
+
+    if not pandas_loaded:
+        monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    rng = np.random.default_rng(3)
+    few = np.round(rng.random(9_000) * 20) / 20
+    late = np.concatenate([few, [0.123]])  # a value the first 4,096 rows do not hold
+    for scores in (few, late, rng.random(9_000)):
+        count, ranks = _score_ranks(scores)
+        distinct, inverse = np.unique(scores, return_inverse=True)
+        assert (count, ranks.tolist()) == (len(distinct), inverse.tolist())
+    assert ("pandas" in sys.modules) == pandas_loaded  # the lookup imported nothing
+
+
 def test_single_class_runs_merge_and_mixed_groups_stay() -> None:
     # groups, highest score first: positives only (0, 1), mixed (2), negatives only (3, 4), positive (5)
     group = np.array([0, 1, 2, 2, 3, 4, 5])

@@ -53,7 +53,37 @@ def test_parts_merge_into_the_smallest_priorities_of_their_union() -> None:
 
 def test_smallest_and_the_files_own_streams() -> None:
     priorities = np.array([0.5, 0.1, 0.9, 0.3])
-    assert sorted(smallest(priorities, 2).tolist()) == [1, 3]
-    assert smallest(priorities, 10).tolist() == [0, 1, 2, 3]
+    assert smallest(priorities, 2) == 0.3  # the cut: the rows at or below it
+    assert smallest(np.array([0.5, 0.1, 0.1, 0.3]), 1).tolist() == [1]  # a tie: positions
     assert file_seed("logs/day1/part-0.parquet") != file_seed("logs/day2/part-0.parquet")
     assert file_seed("logs/a.parquet") == file_seed("logs/a.parquet")
+
+
+def test_a_bound_from_the_window_so_far_keeps_the_same_rows() -> None:
+    """A reader that starts from the window's bound drops, as they arrive, rows that could not
+    enter the window's sample: the window's sample is the one read without it, row for row."""
+    first = fed(np.arange(0, 60_000), size=5_000, batch=7_000, seed=1)
+    values = np.arange(60_000, 100_000)
+    free = fed(values, size=5_000, batch=7_000, seed=2)
+    bounded = Keeper(5_000, 2, (2,), bound=first.threshold)
+    for start in range(0, len(values), 7_000):
+        part = values[start : start + 7_000]
+        bounded.offer((part, part * 10))
+    held = bounded.result()
+    assert held.rows < free.rows  # rows past the bound were dropped as they came
+    assert held.offered == free.offered == 40_000
+    window, again = first.merge(free), first.merge(held)
+    assert (again.rows, again.offered) == (5_000, 100_000)
+    assert sorted(again.columns[0].tolist()) == sorted(window.columns[0].tolist())
+    assert (again.columns[1] == again.columns[0] * 10).all()
+
+
+def test_samples_taken_from_elsewhere_fold_as_offered_rows_do() -> None:
+    parts = [fed(np.arange(i * 20_000, (i + 1) * 20_000), 3_000, 6_000, seed=i) for i in range(4)]
+    gathered = Keeper(3_000, 2, ())
+    for part in parts:
+        gathered.take(part)
+    assert gathered.waiting < 3_000 * 2  # folded once it outnumbered the sample
+    taken, merged = gathered.result(), parts[0].merge(*parts[1:])
+    assert (taken.rows, taken.offered) == (3_000, 80_000)
+    assert sorted(taken.columns[0].tolist()) == sorted(merged.columns[0].tolist())

@@ -68,6 +68,23 @@ def test_feature_drift_fails_on_the_drifted_column(promoted: Project, logs: Logs
     assert statuses(report)["error_rate"] == "pass"
 
 
+def test_wasserstein_drift_reads_the_quantile_samples_psi_columns_do_not_keep(
+    promoted: Project, logs: Logs
+) -> None:
+    """The monitor keeps a quantile sample only where drift reads one: with Wasserstein as the
+    numeric method every numeric column is measured on its sample, and the drifted one fails."""
+    logs.write(change=lambda f: f.assign(mean_smoothness=f["mean_smoothness"] * 1.6))
+    config = promoted.config()
+    config["monitor"]["drift"] = {"numeric": "wasserstein"}
+    promoted.write_config(config)
+    code, report, text = monitor(promoted)
+    assert code == 1, text
+    drift = [c for c in report["steps"][0]["checks"] if c["id"] == "feature_drift"]
+    numeric = [c for c in drift if (c.get("observed") or {}).get("method") == "wasserstein"]
+    assert len(numeric) == 30  # every numeric feature measured, none skipped for a sample
+    assert [c["column"] for c in numeric if c["status"] == "fail"] == ["mean_smoothness"]
+
+
 def test_prediction_shift_fails_prediction_drift(promoted: Project, logs: Logs) -> None:
     # Another model answers the same kind of rows: the features are as usual, the answers not.
     logs.write(model="broken")
@@ -251,3 +268,41 @@ def test_above_sample_rows_the_row_figures_come_from_a_bounded_sample(
     assert accuracy["status"] == "fail"
     assert "3,000 rows" in accuracy["message"]
     assert accuracy["message"].endswith("; on a uniform sample of 1,000 of the labelled rows")
+
+
+def test_a_monitor_on_parquet_logs_imports_neither_pandas_nor_mlflow(
+    promoted: Project, logs: Logs
+) -> None:
+    """With a sqlite registry and log_runs off, the monitor reads the champion, its baseline and
+    the logs without MLflow, and the logs and metrics without pandas: half a second and 2-3 s
+    that a scheduled run does not pay."""
+    import subprocess
+    import sys
+
+    logs.write()
+    config = promoted.config()
+    config["monitor"]["log_runs"] = False
+    config["monitor"]["score"] = "score"  # roc_auc too: its ranks without pandas
+    promoted.write_config(config)
+    script = (
+        "import sys\n"
+        "from mlci.cli import main\n"
+        "try:\n"
+        "    main(['monitor'])\n"
+        "except SystemExit as done:\n"
+        "    print('EXIT', done.code)\n"
+        "print('LOADED', sorted({'pandas', 'mlflow', 'sklearn'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=promoted.root,
+    )
+    assert "EXIT 0" in done.stdout, done.stdout + done.stderr
+    checks = json.loads((promoted.root / "mlci-monitor.json").read_text())["steps"][0]["checks"]
+    auc = next(c for c in checks if c["title"] == "roc_auc")  # the metric ran
+    assert auc["status"] == "pass", auc["message"]
+    assert done.stdout.strip().splitlines()[-1] == "LOADED []"
