@@ -318,8 +318,10 @@ class MonitorConfig(_Section):
     model_version: str | None = None  # keep only rows the current champion answered
     min_labels: int = Field(default=30, ge=1)
     # rows kept for the latency percentiles and the metrics: above it, a uniform random sample
-    # (seeded; counts, drift and error rates still read every row)
-    sample_rows: int = Field(default=1_000_000, ge=1_000)
+    # (seeded; counts, drift and error rates still read every row). 200,000: a proportion's
+    # standard error is then at most 0.0011 and p95's rank error 0.05 points, below any sane
+    # max_drop and the champion's own evaluation noise; keeping 1M cost a sixth of a 10M run.
+    sample_rows: int = Field(default=200_000, ge=1_000)
     drift: DriftConfig = Field(default_factory=DriftConfig)
     latency: MonitorLatency = Field(default_factory=MonitorLatency)
     errors: MonitorErrors = Field(default_factory=MonitorErrors)

@@ -120,6 +120,17 @@ def values(array: pa.Array) -> npt.NDArray[Any]:
     return np.array(array.to_pylist(), dtype=object)
 
 
+def mask(keep: npt.NDArray[np.bool_]) -> pa.BooleanArray:
+    """A numpy boolean array as an Arrow one, for `filter` (without pa.array(), which imports
+    pandas). Arrow's filter copies runs of kept rows whole: about half a take's time when most
+    rows are kept."""
+    import numpy as np
+    import pyarrow as pa
+
+    bits = np.packbits(keep, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(bits)])
+
+
 def take(array: pa.Array, positions: npt.NDArray[Any]) -> pa.Array:
     """ARRAY at POSITIONS (without pa.array(), which imports pandas)."""
     import numpy as np

@@ -48,13 +48,6 @@ class Figures:
     last: str | None
 
 
-def rows_of(batch: pa.RecordBatch, keep: npt.NDArray[Any]) -> pa.RecordBatch:
-    """The batch's rows where KEEP is true (by positions: `pa.array(mask)` imports pandas)."""
-    import numpy as np
-
-    return take(batch, np.flatnonzero(keep))
-
-
 def stamps_of(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any] | None:
     """The batch's timestamps in nanoseconds (None without monitor.timestamp): read once, for
     the cut and for the window's first and last stamp (text stamps are parsed by pandas)."""

@@ -153,8 +153,9 @@ def _consume(
     import pyarrow as pa
 
     from mlci.data.accumulator import Accumulator
+    from mlci.data.arrow import mask
     from mlci.data.profile import _column_pool
-    from mlci.monitor.cut import figures, kept, rows_of, stamps_of
+    from mlci.monitor.cut import figures, kept, stamps_of
     from mlci.monitor.sample import Keeper, file_seed
 
     check_columns(path, stream.schema.names, wanted.features, wanted.config)
@@ -183,14 +184,21 @@ def _consume(
             values=_answered(wanted.counted),
             samples=_answered(wanted.sampled),
         )
+        roles = _role_columns(cfg)
         for batch in stream.batches:
             stamps = stamps_of(batch, cfg)
             keep = kept(batch, cfg, wanted.since, wanted.version, stamps)
-            cut = batch if keep is None else rows_of(batch, keep)
-            if cut.num_rows == 0:
+            if keep is not None and not keep.any():
                 continue
-            answers = pa.record_batch([cut.column(cfg.prediction)], schema=answered)
-            waits = (predictions.submit(answers), features.submit(cut.select(names)))
+            # the accumulators' tasks cut their own columns; this thread, the few it reads
+            marked = None if keep is None else mask(keep)
+            answers = pa.record_batch([batch.column(cfg.prediction)], schema=answered)
+            waits = (
+                predictions.submit(answers, marked),
+                features.submit(batch.select(names), marked),
+            )
+            cut = batch.select(roles)
+            cut = cut if marked is None else cut.filter(marked)
             # the batch's own figures and samples on this thread while the columns profile
             found = figures(cut, cfg, stamps if stamps is None or keep is None else stamps[keep])
             latencies.offer((found.latencies_ms,))
@@ -211,6 +219,12 @@ def _consume(
             latencies=latencies.result(),
             labelled=labelled.result(),
         )
+
+
+def _role_columns(cfg: MonitorConfig) -> list[str]:
+    """The columns `figures` reads (the timestamps come already read, and cut)."""
+    named = (cfg.prediction, cfg.label, cfg.score, cfg.latency.column, cfg.errors.column)
+    return list(dict.fromkeys(c for c in named if c is not None))
 
 
 def _answered(names: frozenset[str] | None) -> frozenset[str] | None:

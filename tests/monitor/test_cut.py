@@ -12,8 +12,9 @@ import pyarrow as pa
 import pytest
 
 from mlci.config import MonitorConfig
+from mlci.data.arrow import mask
 from mlci.errors import InputError
-from mlci.monitor.cut import figures, iso_of, kept, rows_of
+from mlci.monitor.cut import figures, iso_of, kept
 
 CFG = MonitorConfig.model_validate(
     {"data": "logs", "timestamp": "ts", "model_version": "v", "label": "label",
@@ -74,7 +75,7 @@ def test_the_champions_rows_are_compared_as_text(versions: pa.Array) -> None:
 
 
 def test_figures_of_the_kept_rows() -> None:
-    cut = rows_of(batch(), np.array([True, True, True, False]))
+    cut = batch().filter(mask(np.array([True, True, True, False])))
     got = figures(cut, CFG)
     assert (got.rows, got.errors, got.latencies_ms.tolist()) == (3, 1, [10.0, 30.0])
     assert (got.labels.tolist(), got.labelled_predictions.tolist()) == ([1, 0], [1, 0])
