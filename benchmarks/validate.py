@@ -42,18 +42,25 @@ CHUNK = 500_000
 
 
 def make_table(path: Path, rows: int, seed: int) -> None:
-    """Written chunk by chunk, so that making 10M rows does not need 10M rows of memory."""
+    """Written chunk by chunk, so that making 10M rows does not need 10M rows of memory, into
+    a temporary file renamed when complete: an interrupted run leaves no partial table that
+    later runs would take for the real one."""
     import pyarrow.parquet as pq
 
     if path.exists():
         return
+    partial = path.with_name(f".{path.name}.partial")
     writer = None
-    for start in range(0, rows, CHUNK):
-        table = _chunk(min(CHUNK, rows - start), seed * 1_000 + start // CHUNK)
-        writer = writer or pq.ParquetWriter(path, table.schema)
-        writer.write_table(table)
-    assert writer is not None
-    writer.close()
+    try:
+        for start in range(0, rows, CHUNK):
+            table = _chunk(min(CHUNK, rows - start), seed * 1_000 + start // CHUNK)
+            writer = writer or pq.ParquetWriter(partial, table.schema)
+            writer.write_table(table)
+        assert writer is not None
+        writer.close()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _chunk(rows: int, seed: int) -> Any:
@@ -215,7 +222,8 @@ def prepare(workdir: Path, rows: int) -> tuple[Path, Path]:
     a table of the same kind, to measure what every run costs whatever its size)."""
     from mlci.data.contract import dump_contract
     from mlci.data.infer import infer_from_profile
-    from mlci.data.profile import profile_file, read_profile, write_profile
+    from mlci.data.profile import profile_file
+    from mlci.data.profile_json import read_profile, write_profile
     from mlci.errors import InputError
 
     workdir.mkdir(parents=True, exist_ok=True)

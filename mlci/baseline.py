@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.adapters.mlflow_registry import VersionInfo, scratch_dir
 from mlci.config_load import LoadedConfig
-from mlci.data.profile import Profile, from_json
+from mlci.data.profile import Profile
+from mlci.data.profile_json import from_json
 from mlci.errors import InputError
 
 if TYPE_CHECKING:

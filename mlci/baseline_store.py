@@ -23,7 +23,8 @@ from mlci.baseline import (
 )
 from mlci.config import ModelConfig
 from mlci.config_load import LoadedConfig
-from mlci.data.profile import Profile, profile_file, profile_table, to_json
+from mlci.data.profile import Profile, profile_file, profile_table
+from mlci.data.profile_json import to_json
 from mlci.errors import RefusedError
 from mlci.results import GateReport
 

@@ -107,7 +107,7 @@ def _dvc(ref: DvcReference) -> str:
 
 def _reference(loaded: LoadedConfig, path: Path) -> str:
     if path.suffix.lower() == ".json":
-        from mlci.data.profile import read_profile
+        from mlci.data.profile_json import read_profile
 
         read_profile(path)
         return f"{shown(loaded, path)} (a profile)"

@@ -31,7 +31,8 @@ def command(
 
     A profile stands in for reference data everywhere (data.reference: profile.json).
     """
-    from mlci.data.profile import build_profile, summary_lines, write_profile
+    from mlci.data.profile import build_profile, summary_lines
+    from mlci.data.profile_json import write_profile
 
     profile = build_profile(sources, bins_from=bins_from, batch_rows=batch_rows)
     write_profile(profile, output)

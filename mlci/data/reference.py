@@ -15,7 +15,8 @@ from pathlib import Path
 from mlci.adapters.dvc import dvc
 from mlci.config import DvcReference
 from mlci.config_load import LoadedConfig
-from mlci.data.profile import Profile, profile_file, read_profile
+from mlci.data.profile import Profile, profile_file
+from mlci.data.profile_json import read_profile
 from mlci.data.reader import Advance, file_digest
 from mlci.errors import ConfigError, InputError
 

@@ -1,25 +1,16 @@
-"""Profiles: one streaming pass, exact merges, sketches within their stated error, JSON."""
+"""Profiles: one streaming pass, exact merges, sketches within their stated error (JSON:
+test_profile_json.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlci.data.profile import (
-    VALUES_CAP,
-    ColumnProfile,
-    Profile,
-    from_json,
-    merge,
-    profile_file,
-    read_profile,
-    write_profile,
-)
-from mlci.errors import InputError
+from mlci.data.profile import VALUES_CAP, ColumnProfile, Profile, merge, profile_file
+from mlci.data.profile_json import read_profile, write_profile
 from tests.conftest import run_mlci
 from tests.data.conftest import make_frame, write
 
@@ -151,38 +142,6 @@ def test_csv_and_parquet_of_the_same_data_give_the_same_profile(tmp_path: Path) 
     assert csv.columns["age"].distinct() == parquet.columns["age"].distinct()
 
 
-def test_json_round_trip_keeps_every_statistic(
-    halves: tuple[Profile, Profile, Profile], tmp_path: Path
-) -> None:
-    whole = halves[0]
-    write_profile(whole, tmp_path / "p.json")
-    again = read_profile(tmp_path / "p.json")
-    for name, col in whole.columns.items():
-        assert exact_stats(again.columns[name]) == exact_stats(col), name
-        assert again.columns[name].distinct() == col.distinct()
-    assert again.duplicates() == whole.duplicates()
-    assert row_sample(again) == row_sample(whole)
-    doc = json.loads((tmp_path / "p.json").read_text())
-    assert (doc["format"], doc["version"], doc["rows"]) == ("mlci-profile", 2, 60_000)
-    assert doc["columns"]["region"]["top"][0]["count"] > 14_000
-    assert doc["columns"]["token"]["values"] is None
-
-
-def test_a_profile_of_another_version_or_kind_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"p\.json: profile version 99 is not supported"):
-        from_json({"format": "mlci-profile", "version": 99}, origin=str(tmp_path / "p.json"))
-    # version 1 hashed text with pandas: its hash samples would not merge with this version's
-    with pytest.raises(
-        InputError,
-        match=r"old\.json: profile version 1 is not supported \(this mlci reads 2\): "
-        r"write it again with `mlci profile`",
-    ):
-        from_json({"format": "mlci-profile", "version": 1}, origin=str(tmp_path / "old.json"))
-    (tmp_path / "x.json").write_text('{"verdict": "pass"}')
-    with pytest.raises(InputError, match=r"x\.json: not an mlci profile"):
-        read_profile(tmp_path / "x.json")
-
-
 def test_mixed_int_and_float_csv_column_is_widened_mid_stream(tmp_path: Path) -> None:
     """open_csv fixes types from its first block: a float far down an int column must not fail."""
     rows = ["n"] + [str(i) for i in range(200_000)] + ["1.5"]
@@ -223,28 +182,3 @@ def test_infinite_values_stay_out_of_the_statistics(tmp_path: Path) -> None:
     again = read_profile(tmp_path / "p.json").columns["x"]
     assert again.rows == 5 and again.values is not None
     assert again.values[float("inf")] == 1
-
-
-def test_a_stored_profile_decodes_its_hash_samples_only_when_used(tmp_path: Path) -> None:
-    """validate never reads most of a reference's hash samples: they stay packed until used,
-    then give exactly what an eager decode gives."""
-    from mlci.data.profile import PackedHashSample, read_profile, write_profile
-    from mlci.data.sketch import HashSample
-
-    stored = tmp_path / "p.json"
-    write_profile(profile_file(write(make_frame(3_000), tmp_path / "d.parquet")), stored)
-    doc = json.loads(stored.read_text())
-    profile = read_profile(stored)
-    sample = profile.row_hashes
-    assert isinstance(sample, PackedHashSample)
-    assert "hashes" not in vars(sample) and "counts" not in vars(sample)
-    eager = HashSample.from_json(doc["row_hashes"])
-    assert sample.repeats() == eager.repeats()
-    assert (sample.hashes == eager.hashes).all() and (sample.counts == eager.counts).all()
-    assert "hashes" in vars(sample)
-    column = profile.columns["id"].hash_sample
-    assert (
-        column.distinct()
-        == HashSample.from_json(doc["columns"]["id"]["sketches"]["hash"]).distinct()
-        == 3_000
-    )
