@@ -75,26 +75,34 @@ class Accumulator:
         self.submit(batch)()
 
     def submit(
-        self, batch: pa.RecordBatch, keep: pa.BooleanArray | None = None
+        self, batch: pa.RecordBatch, keep: npt.NDArray[np.bool_] | None = None
     ) -> Callable[[], None]:
         """Start the batch's column tasks and return what waits for them: the caller can do its
         own work on the batch meanwhile (the monitor's figures and samples). The returned
         function must be called before the next batch is submitted. KEEP: only the rows it
-        marks (arrow.mask), each column filtered by its own task, so that the cut runs on every
-        core, not on the caller's thread (hashed passes take whole batches)."""
+        marks, each column cut by its own task (mlci/data/kept.py), so that the cut runs on
+        every core, not on the caller's thread (hashed passes take whole batches)."""
+        import numpy as np
+
+        from mlci.data.arrow import mask
+        from mlci.data.kept import FEW, add_kept
+
         assert keep is None or not self.hashed  # the row hashes would need the cut batch
-        self.rows += batch.num_rows if keep is None else keep.true_count
         states = self.columns
-
-        def column(i: int) -> pa.Array:
-            array = batch.column(i)
-            return array if keep is None else array.filter(keep)
-
+        task: Callable[[int], Any]
+        if keep is None:
+            self.rows += batch.num_rows
+            task = lambda i: states[i].add(batch.column(i))  # noqa: E731
+        else:
+            marked, dropped = mask(keep), np.flatnonzero(~keep)
+            self.rows += len(keep) - len(dropped)
+            few = dropped if len(dropped) <= FEW * len(keep) else None
+            task = lambda i: add_kept(states[i], batch.column(i), marked, few)  # noqa: E731
         # One task per column; each state is touched by one thread at a time, and map() returns
         # the hashes in column order, so the result does not depend on scheduling. (Keeping two
         # batches in flight, so that no thread waits for a batch's slowest column, measured no
         # faster: the read-ahead thread already fills that gap.)
-        hashes = self.pool.map(lambda i: states[i].add(column(i)), range(len(states)))
+        hashes = self.pool.map(task, range(len(states)))
         return partial(self._finish_batch, batch, hashes)
 
     def _finish_batch(

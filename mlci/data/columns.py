@@ -329,16 +329,49 @@ class ColumnState:
             )
         )
         if self.edges is not None and self.hist is not None:
-            # Cumulative counts at each edge (bins are (e[i-1], e[i]]): a compare-and-count per
-            # edge is several times cheaper than placing every value with searchsorted.
-            below = [np.count_nonzero(values <= edge) for edge in self.edges]
-            self.hist += np.diff(np.array([0, *below, len(values)], dtype=np.float64))
+            self.hist += self.bins_of(values)
         if not self.sampled:
             return
         rows, priorities = bernoulli_rows(
             len(values), self.sample.threshold, self.rng, self.sample.size
         )
         self.sample.add(values[rows], priorities)
+
+    def bins_of(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """How many of VALUES fall in each bin. Cumulative counts at each edge (bins are
+        (e[i-1], e[i]]): a compare-and-count per edge is several times cheaper than placing
+        every value with searchsorted."""
+        import numpy as np
+
+        assert self.edges is not None
+        below = [np.count_nonzero(values <= edge) for edge in self.edges]
+        counts: npt.NDArray[np.float64] = np.diff(
+            np.array([0, *below, len(values)], dtype=np.float64)
+        )
+        return counts
+
+    def takes_back(self, array: pa.Array) -> bool:
+        """Whether this batch may be profiled whole and some rows taken back out after
+        (mlci/data/kept.py): a float batch on the raw path, in a pass that keeps no hashes nor
+        sample, once the column is known not integral (a float column of whole numbers is
+        checked batch by batch, and a dropped 0.5 would change that)."""
+        import pyarrow as pa
+
+        return (
+            not self.hashed
+            and not self.sampled
+            and self.kind == ColumnType.FLOAT.value
+            and self.values is None
+            and pa.types.is_float64(array.type)
+            and self._integral() is False
+        )
+
+    def fold_kept(self, rows: int, moments: Moments, bins: npt.NDArray[np.float64] | None) -> None:
+        """Count ROWS present values (no nulls) with their MOMENTS and BINS (kept.py)."""
+        self.rows += rows
+        self.moments = self.moments.merge(moments)
+        if bins is not None and self.hist is not None:
+            self.hist += bins
 
     def _integral(self) -> bool | None:
         """An int column is integral by its type; a float one, until a batch shows otherwise."""

@@ -44,6 +44,25 @@ class Moments:
         var = self.variance
         return None if var is None else math.sqrt(var)
 
+    def without(
+        self, part: Moments, *, min_stays: bool = False, max_stays: bool = False
+    ) -> Moments | None:
+        """These moments with PART's values taken back out (merge in reverse); None when that
+        is not known exactly: PART holds this min or max and the caller does not know that
+        another value equal to it stays (MIN_STAYS, MAX_STAYS), or PART is all of the values.
+        For a few values out of many the rounding is merge's."""
+        if part.count == 0:
+            return self
+        n = self.count - part.count
+        if n <= 0 or part.min is None or part.max is None or self.min is None or self.max is None:
+            return None
+        if (part.min <= self.min and not min_stays) or (part.max >= self.max and not max_stays):
+            return None
+        mean = (self.count * self.mean - part.count * part.mean) / n
+        delta = part.mean - mean
+        m2 = self.m2 - part.m2 - delta * delta * n * part.count / self.count
+        return Moments(n, mean, max(m2, 0.0), self.min, self.max, self.integral)
+
     def merge(self, other: Moments) -> Moments:
         if other.count == 0:
             return self

@@ -191,14 +191,13 @@ def _consume(
             if keep is not None and not keep.any():
                 continue
             # the accumulators' tasks cut their own columns; this thread, the few it reads
-            marked = None if keep is None else mask(keep)
             answers = pa.record_batch([batch.column(cfg.prediction)], schema=answered)
             waits = (
-                predictions.submit(answers, marked),
-                features.submit(batch.select(names), marked),
+                predictions.submit(answers, keep),
+                features.submit(batch.select(names), keep),
             )
             cut = batch.select(roles)
-            cut = cut if marked is None else cut.filter(marked)
+            cut = cut if keep is None else cut.filter(mask(keep))
             # the batch's own figures and samples on this thread while the columns profile
             found = figures(cut, cfg, stamps if stamps is None or keep is None else stamps[keep])
             latencies.offer((found.latencies_ms,))

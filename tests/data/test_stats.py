@@ -82,3 +82,21 @@ def test_moments_from_a_given_total_are_bit_for_bit_those_from_the_values() -> N
     given = Moments.of(values, total=float(values.sum()))
     assert given == Moments.of(values)
     assert given.mean == float(values.mean())
+
+
+def test_moments_without_some_values_are_those_of_the_rest() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.normal(50.0, 3.0, 10_000)
+    gone = values[[3, 77, 4_000]]
+    rest = np.delete(values, [3, 77, 4_000])
+    kept = Moments.of(values).without(Moments.of(gone))
+    expected = Moments.of(rest)
+    assert kept is not None
+    assert (kept.count, kept.min, kept.max) == (expected.count, expected.min, expected.max)
+    assert kept.mean == pytest.approx(expected.mean, rel=1e-13)
+    assert kept.m2 == pytest.approx(expected.m2, rel=1e-11)
+    # the minimum taken out: the next one is not known, unless the caller knows it stays
+    low = values[[int(np.argmin(values))]]
+    assert Moments.of(values).without(Moments.of(low)) is None
+    assert Moments.of(values).without(Moments.of(low), min_stays=True) is not None
+    assert Moments.of(values).without(Moments.of(values)) is None  # nothing left
