@@ -36,6 +36,7 @@ class Accumulator:
         hashes: bool = True,
         values: Collection[str] | None = None,
         samples: Collection[str] | None = None,
+        spread: bool = True,
     ) -> None:
         """For a pass that only judges distributions (the monitor's drift), three savings:
         HASHES=False hashes no values (no distinct-count or duplicate sketches, no row sample);
@@ -43,7 +44,8 @@ class Accumulator:
         all, up to VALUES_CAP), the others take the raw path from the first batch, since
         counting a float column's values is a hash-table pass that drift on bins never reads;
         SAMPLES names the columns that keep a quantile sample (None: all), which only
-        Wasserstein drift reads."""
+        Wasserstein drift reads; SPREAD=False keeps no M2 (Moments.of): drift reads the current
+        data's mean alone."""
         self.pool = pool
         self.rows = 0
         self.hashed = hashes
@@ -58,6 +60,7 @@ class Accumulator:
                 hashes=hashes,
                 values=values is None or name in values,
                 samples=samples is None or name in samples,
+                spread=spread,
             )
             for i, name in enumerate(schema.names)
         ]

@@ -97,11 +97,13 @@ class ColumnState:
         hashes: bool = True,
         values: bool = True,
         samples: bool = True,
+        spread: bool = True,
     ) -> None:
         import numpy as np
 
         self.hashed = hashes
         self.sampled = samples  # False: no quantile sample (only Wasserstein drift reads one)
+        self.spread = spread  # False: moments without M2 (Moments.of)
         # A stream of its own per column: samples do not depend on which thread ran first.
         self.rng = np.random.default_rng([SEED, index])
         self.name = name
@@ -326,6 +328,7 @@ class ColumnState:
                 integral=self._integral(),
                 scratch=deviations,
                 total=float(total) if finite else None,
+                spread=self.spread,
             )
         )
         if self.edges is not None and self.hist is not None:

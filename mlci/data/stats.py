@@ -86,10 +86,13 @@ class Moments:
         integral: bool | None = None,
         scratch: npt.NDArray[np.float64] | None = None,
         total: float | None = None,
+        spread: bool = True,
     ) -> Moments:
         """Moments of finite values; `integral` when already known (an int column); SCRATCH, a
         buffer of at least len(values) for the deviations (see buffers.Scratch); TOTAL, their
         sum when already computed (values.mean() is that sum over the count, bit for bit).
+        SPREAD=False: no M2 (NaN, so that no variance is read from it), two passes fewer, for a
+        pass whose only reader is drift's "mean a → b" (the monitor's window).
 
         Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
         spin while they wait and, beside the profiling threads, burned half the CPU."""
@@ -98,12 +101,15 @@ class Moments:
         if len(values) == 0:
             return cls()
         mean = float(values.sum() if total is None else total) / len(values)
-        out = None if scratch is None else scratch[: len(values)]
-        deviations = np.subtract(values, mean, out=out)
+        m2 = math.nan
+        if spread:
+            out = None if scratch is None else scratch[: len(values)]
+            deviations = np.subtract(values, mean, out=out)
+            m2 = float(np.einsum("i,i->", deviations, deviations))
         return cls(
             count=len(values),
             mean=mean,
-            m2=float(np.einsum("i,i->", deviations, deviations)),
+            m2=m2,
             min=float(values.min()),
             max=float(values.max()),
             integral=_integral(values) if integral is None else integral,
