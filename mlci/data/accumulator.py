@@ -87,7 +87,6 @@ class Accumulator:
         every core, not on the caller's thread (hashed passes take whole batches)."""
         import numpy as np
 
-        from mlci.data.arrow import mask
         from mlci.data.kept import FEW, add_kept
 
         assert keep is None or not self.hashed  # the row hashes would need the cut batch
@@ -97,10 +96,10 @@ class Accumulator:
             self.rows += batch.num_rows
             task = lambda i: states[i].add(batch.column(i))  # noqa: E731
         else:
-            marked, dropped = mask(keep), np.flatnonzero(~keep)
+            dropped = np.flatnonzero(~keep)
             self.rows += len(keep) - len(dropped)
             few = dropped if len(dropped) <= FEW * len(keep) else None
-            task = lambda i: add_kept(states[i], batch.column(i), marked, few)  # noqa: E731
+            task = lambda i: add_kept(states[i], batch.column(i), keep, few)  # noqa: E731
         # One task per column; each state is touched by one thread at a time, and map() returns
         # the hashes in column order, so the result does not depend on scheduling. (Keeping two
         # batches in flight, so that no thread waits for a batch's slowest column, measured no

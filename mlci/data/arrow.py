@@ -131,6 +131,34 @@ def mask(keep: npt.NDArray[np.bool_]) -> pa.BooleanArray:
     return pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(bits)])
 
 
+def filtered(array: pa.Array, keep: npt.NDArray[np.bool_]) -> pa.Array:
+    """ARRAY's values where KEEP is true. Numbers, flags, times and dictionary codes are picked
+    in numpy and wrapped back (Arrow's own filter imports pyarrow.compute, 0.15 s, for the few
+    such columns a cut meets: the monitor's text feature, its predictions); anything else is
+    filtered by Arrow."""
+    import numpy as np
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        codes = filtered(array.indices, keep)
+        return pa.DictionaryArray.from_arrays(codes, array.dictionary, ordered=kind.ordered)
+    primitive_like = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    if not (primitive_like or pa.types.is_boolean(kind)):
+        return array.filter(mask(keep))
+    values = primitive(array)[keep]
+    valid = validity(array)
+    kept_valid = None if valid is None else valid[keep]
+    bitmap = None
+    if kept_valid is not None and not kept_valid.all():
+        bitmap = pa.py_buffer(np.packbits(kept_valid, bitorder="little"))
+    if pa.types.is_boolean(kind):
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+    else:
+        data = pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(kind, len(values), [bitmap, data])
+
+
 def take(array: pa.Array, positions: npt.NDArray[Any]) -> pa.Array:
     """ARRAY at POSITIONS (without pa.array(), which imports pandas)."""
     import numpy as np

@@ -356,8 +356,7 @@ class ColumnState:
     def takes_back(self, array: pa.Array) -> bool:
         """Whether this batch may be profiled whole and some rows taken back out after
         (mlci/data/kept.py): a float batch on the raw path, in a pass that keeps no hashes nor
-        sample, once the column is known not integral (a float column of whole numbers is
-        checked batch by batch, and a dropped 0.5 would change that)."""
+        sample."""
         import pyarrow as pa
 
         return (
@@ -366,8 +365,11 @@ class ColumnState:
             and self.kind == ColumnType.FLOAT.value
             and self.values is None
             and pa.types.is_float64(array.type)
-            and self._integral() is False
         )
+
+    def integral_so_far(self) -> bool | None:
+        """False once a batch held a value that is not whole (None: to be checked)."""
+        return self._integral()
 
     def fold_kept(self, rows: int, moments: Moments, bins: npt.NDArray[np.float64] | None) -> None:
         """Count ROWS present values (no nulls) with their MOMENTS and BINS (kept.py)."""

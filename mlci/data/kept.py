@@ -5,15 +5,16 @@ cut a few rows off nearly every batch at the window's edge), a float column is p
 and the dropped rows' share taken back out: their bins subtracted, their moments un-merged
 (Moments.without). That reads the few dropped values instead of writing a filtered copy of the
 batch. Counts and bins are exact either way; the moments differ from a filtered batch's only in
-rounding. Anything else (text, nulls, NaN or inf, a sample to keep, a dropped row holding the
-batch's min or max) is filtered, as before.
+rounding; whether the kept values are all whole numbers is counted, as are ties on the min and
+max. Anything else (text, nulls, NaN or inf, a sample to keep, a dropped row holding every copy
+of the batch's min or max) is filtered, as before.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import floats_summed
+from mlci.data.arrow import filtered, floats_summed
 from mlci.data.columns import ColumnState
 from mlci.data.stats import Moments
 
@@ -31,24 +32,29 @@ FEW = 1 / 10
 def add_kept(
     state: ColumnState,
     array: pa.Array,
-    keep: pa.BooleanArray,
+    keep: npt.NDArray[Any],
     dropped: npt.NDArray[Any] | None,
 ) -> None:
     """STATE fed the rows of ARRAY that KEEP marks; DROPPED, the other rows' positions when
     they are few enough to take back out (None: filter)."""
     if dropped is None or not state.takes_back(array) or not _taken_back(state, array, dropped):
-        state.add(array.filter(keep))
+        state.add(filtered(array, keep))
 
 
 def _taken_back(state: ColumnState, array: pa.Array, dropped: npt.NDArray[Any]) -> bool:
     numbers, _, total = floats_summed(array)
     if total is None:  # nulls, NaN or inf in the batch
         return False
-    scratch = state.scratch.get("deviations", len(numbers), numbers.dtype)
-    whole = Moments.of(numbers, integral=False, scratch=scratch, total=total, spread=state.spread)
     gone = numbers[dropped]
+    integral = state.integral_so_far()
+    if integral is None:  # are the kept values all whole? (a dropped 0.5 may be the only one)
+        integral = _count_fractional(numbers) == _count_fractional(gone)
+    scratch = state.scratch.get("deviations", len(numbers), numbers.dtype)
+    whole = Moments.of(
+        numbers, integral=integral, scratch=scratch, total=total, spread=state.spread
+    )
     kept = whole.without(
-        Moments.of(gone, integral=False, spread=state.spread),
+        Moments.of(gone, integral=integral, spread=state.spread),
         min_stays=_stays(numbers, gone, whole.min),
         max_stays=_stays(numbers, gone, whole.max),
     )
@@ -69,3 +75,9 @@ def _stays(numbers: npt.NDArray[Any], gone: npt.NDArray[Any], extreme: float | N
     if extreme is None or not np.any(gone == extreme):
         return False  # not dropped: Moments.without keeps it without asking
     return int(np.count_nonzero(numbers == extreme)) > int(np.count_nonzero(gone == extreme))
+
+
+def _count_fractional(values: npt.NDArray[Any]) -> int:
+    import numpy as np
+
+    return int(np.count_nonzero(values != np.floor(values)))

@@ -79,21 +79,28 @@ def kept(
 
 
 def figures(
-    batch: pa.RecordBatch, cfg: MonitorConfig, stamps: npt.NDArray[Any] | None = None
+    batch: pa.RecordBatch,
+    cfg: MonitorConfig,
+    stamps: npt.NDArray[Any] | None = None,
+    keep: npt.NDArray[Any] | None = None,
 ) -> Figures:
-    """The figures of a batch already cut to the window (at least one row); STAMPS: its rows'
-    `stamps_of`, when the caller has them."""
-    labels, predicted, scores = _labelled(batch, cfg)
+    """The figures of a batch's rows in the window: KEEP marks them (None: every row; at least
+    one). STAMPS: the batch's `stamps_of`, when the caller has them. The cut is applied to the
+    numpy arrays read, not by copying the batch (which also imported pyarrow.compute)."""
+    import numpy as np
+
+    labels, predicted, scores = _labelled(batch, cfg, keep)
     first = last = None
     stamps = stamps_of(batch, cfg) if stamps is None else stamps
     if stamps is not None:
-        present = stamps[stamps != _NAT]
+        present = stamps if keep is None else stamps[keep]
+        present = present[present != _NAT]
         if len(present):
             first, last = iso_of(int(present.min())), iso_of(int(present.max()))
     return Figures(
-        rows=batch.num_rows,
-        latencies_ms=_latencies(batch, cfg),
-        errors=_errors(batch, cfg),
+        rows=batch.num_rows if keep is None else int(np.count_nonzero(keep)),
+        latencies_ms=_latencies(batch, cfg, keep),
+        errors=_errors(batch, cfg, keep),
         labels=labels,
         labelled_predictions=predicted,
         labelled_scores=scores,
@@ -198,7 +205,9 @@ def _numbers(column: pa.Array) -> npt.NDArray[Any] | None:
     return out
 
 
-def _latencies(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any]:
+def _latencies(
+    batch: pa.RecordBatch, cfg: MonitorConfig, keep: npt.NDArray[Any] | None
+) -> npt.NDArray[Any]:
     import numpy as np
 
     if cfg.latency.column is None:
@@ -211,6 +220,7 @@ def _latencies(batch: pa.RecordBatch, cfg: MonitorConfig) -> npt.NDArray[Any]:
             f"({column.type}; expected milliseconds)"
         )
     values, where = finite
+    where = _both(where, keep)
     return values if where is None else values[where]
 
 
@@ -229,7 +239,7 @@ def _finite(column: pa.Array) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None
     return values, finite if valid is None else finite & valid
 
 
-def _errors(batch: pa.RecordBatch, cfg: MonitorConfig) -> int:
+def _errors(batch: pa.RecordBatch, cfg: MonitorConfig, keep: npt.NDArray[Any] | None) -> int:
     """A flag column (true, 1) or a message column (any non-empty text is an error)."""
     import numpy as np
     import pyarrow as pa
@@ -238,24 +248,35 @@ def _errors(batch: pa.RecordBatch, cfg: MonitorConfig) -> int:
         return 0
     column = batch.column(cfg.errors.column)
     if pa.types.is_boolean(column.type):
-        flags, valid = primitive(column), validity(column)
-        return int(np.count_nonzero(flags if valid is None else flags & valid))
+        return _count(primitive(column), validity(column), keep)
     numbers = _numbers(column)
     if numbers is not None:
-        return int(np.count_nonzero(numbers[~np.isnan(numbers)]))
+        return _count(~np.isnan(numbers) & (numbers != 0), keep)
     text = column.to_pandas()
-    return int((text.notna() & (text.astype(str).str.strip() != "")).sum())
+    return _count((text.notna() & (text.astype(str).str.strip() != "")).to_numpy(), keep)
 
 
-def _labelled(batch: pa.RecordBatch, cfg: MonitorConfig) -> tuple[Any, Any, Any]:
-    """The labelled rows' labels, predictions and (with monitor.score) positive-class scores."""
+def _count(flags: npt.NDArray[Any], *masks: npt.NDArray[Any] | None) -> int:
+    """How many rows FLAGS and every mask given (None: every row) mark."""
+    import numpy as np
+
+    for where in masks:
+        flags = flags if where is None else flags & where
+    return int(np.count_nonzero(flags))
+
+
+def _labelled(
+    batch: pa.RecordBatch, cfg: MonitorConfig, keep: npt.NDArray[Any] | None
+) -> tuple[Any, Any, Any]:
+    """The labelled rows' labels, predictions and (with monitor.score) positive-class scores,
+    of the rows KEEP marks (None: every row)."""
     import numpy as np
     import pyarrow as pa
 
     if cfg.label is None:
         return np.empty(0), np.empty(0), None
     label, predicted = batch.column(cfg.label), batch.column(cfg.prediction)
-    known = _both(_valid(label), _valid(predicted))
+    known = _both(_both(_valid(label), _valid(predicted)), keep)
     scores = None
     if cfg.score is not None:
         raw = batch.column(cfg.score)
@@ -274,8 +295,20 @@ def _labelled(batch: pa.RecordBatch, cfg: MonitorConfig) -> tuple[Any, Any, Any]
             )
     if known is None:
         return _values(label), _values(predicted), scores
-    rows = np.flatnonzero(known)
-    return _values(take(label, rows)), _values(take(predicted, rows)), scores
+    return _picked(label, known), _picked(predicted, known), scores
+
+
+def _picked(column: pa.Array, rows: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """_values of the ROWS (a mask) of COLUMN: numbers and flags picked in numpy, anything else
+    taken in Arrow first (text would become objects for every row)."""
+    import numpy as np
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        picked: npt.NDArray[Any] = primitive(column)[rows]
+        return picked
+    return _values(take(column, np.flatnonzero(rows)))
 
 
 def _both(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:

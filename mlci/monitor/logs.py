@@ -154,7 +154,6 @@ def _consume(
     import pyarrow as pa
 
     from mlci.data.accumulator import Accumulator
-    from mlci.data.arrow import mask
     from mlci.data.profile import _column_pool
     from mlci.monitor.cut import figures, kept, stamps_of
     from mlci.monitor.sample import Keeper, file_seed
@@ -187,7 +186,6 @@ def _consume(
             samples=_answered(wanted.sampled),
             spread=False,
         )
-        roles = _role_columns(cfg)
         for batch in stream.batches:
             stamps = stamps_of(batch, cfg)
             keep = kept(batch, cfg, wanted.since, wanted.version, stamps)
@@ -199,10 +197,8 @@ def _consume(
                 predictions.submit(answers, keep),
                 features.submit(batch.select(names), keep),
             )
-            cut = batch.select(roles)
-            cut = cut if keep is None else cut.filter(mask(keep))
             # the batch's own figures and samples on this thread while the columns profile
-            found = figures(cut, cfg, stamps if stamps is None or keep is None else stamps[keep])
+            found = figures(batch, cfg, stamps, keep)
             latencies.offer((found.latencies_ms,))
             labelled.offer(_labelled(found))
             for wait in waits:
@@ -221,12 +217,6 @@ def _consume(
             latencies=latencies.result(),
             labelled=labelled.result(),
         )
-
-
-def _role_columns(cfg: MonitorConfig) -> list[str]:
-    """The columns `figures` reads (the timestamps come already read, and cut)."""
-    named = (cfg.prediction, cfg.label, cfg.score, cfg.latency.column, cfg.errors.column)
-    return list(dict.fromkeys(c for c in named if c is not None))
 
 
 def _answered(names: frozenset[str] | None) -> frozenset[str] | None:

@@ -13,9 +13,11 @@ import pyarrow as pa
 import pytest
 
 from mlci.data.arrow import (
+    filtered,
     floats,
     floats_summed,
     integers,
+    mask,
     primitive,
     take,
     text_offsets,
@@ -69,6 +71,26 @@ def test_floats_summed_reads_a_clean_column_in_place_and_falls_back_on_anything_
         if valid is not None and expected[1] is not None:
             assert valid.tolist() == expected[1].tolist(), dirty
     assert floats_summed(pa.array([1, 2], pa.int32()))[2] is None  # integers: floats' path
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        pa.array([1, None, 3, 4, None, 6, 7, 8, 9, 10], type=pa.int32()),
+        pa.array([1.5, None, 3.0, 4.0, None, 6.0, 7.0, 8.0, 9.0, 10.0]),
+        pa.array([True, None, False, True, None, False, True, True, False, True]),
+        pa.array(["a", "b", None, "a", "c", "b", "a", None, "c", "a"]).dictionary_encode(),
+        pa.array(["a", "b", None, "a", "c", "b", "a", None, "c", "a"]),
+        pa.array(list(range(10)), type=pa.uint8()),
+    ],
+    ids=["int32", "float", "bool", "dictionary", "string", "uint8"],
+)
+def test_filtered_gives_what_arrows_filter_gives_at_any_offset(array: pa.Array) -> None:
+    keep = np.array([True, False, True, True, False, True, False, True, True, False])
+    for piece, wanted in ((array, keep), (array.slice(3), keep[3:]), (array.slice(1, 5), keep[:5])):
+        got, expected = filtered(piece, wanted), piece.filter(mask(wanted))
+        assert got.type == expected.type and got.to_pylist() == expected.to_pylist()
+        assert got.null_count == expected.null_count
 
 
 def test_take_and_text_offsets_see_the_chosen_values() -> None:

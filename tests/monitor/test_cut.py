@@ -74,9 +74,14 @@ def test_the_champions_rows_are_compared_as_text(versions: pa.Array) -> None:
     assert kept(batch(v=pa.array(["2"] * 4)), config, None, "2") is None  # every row kept
 
 
-def test_figures_of_the_kept_rows() -> None:
-    cut = batch().filter(mask(np.array([True, True, True, False])))
-    got = figures(cut, CFG)
+@pytest.mark.parametrize("how", ["filtered", "masked"])
+def test_figures_of_the_kept_rows(how: str) -> None:
+    """The same figures from a batch filtered first, or from the whole batch and the mask."""
+    keep = np.array([True, True, True, False])
+    if how == "filtered":
+        got = figures(batch().filter(mask(keep)), CFG)
+    else:
+        got = figures(batch(), CFG, keep=keep)
     assert (got.rows, got.errors, got.latencies_ms.tolist()) == (3, 1, [10.0, 30.0])
     assert (got.labels.tolist(), got.labelled_predictions.tolist()) == ([1, 0], [1, 0])
     assert (got.first, got.last) == (
