@@ -55,8 +55,8 @@ def _taken_back(state: ColumnState, array: pa.Array, dropped: npt.NDArray[Any]) 
     )
     kept = whole.without(
         Moments.of(gone, integral=integral, spread=state.spread),
-        min_stays=_stays(numbers, gone, whole.min),
-        max_stays=_stays(numbers, gone, whole.max),
+        min_stays=_stays(numbers, dropped, gone, whole.min),
+        max_stays=_stays(numbers, dropped, gone, whole.max),
     )
     if kept is None:
         return False
@@ -67,14 +67,28 @@ def _taken_back(state: ColumnState, array: pa.Array, dropped: npt.NDArray[Any]) 
     return True
 
 
-def _stays(numbers: npt.NDArray[Any], gone: npt.NDArray[Any], extreme: float | None) -> bool:
+def _stays(
+    numbers: npt.NDArray[Any],
+    dropped: npt.NDArray[Any],
+    gone: npt.NDArray[Any],
+    extreme: float | None,
+) -> bool:
     """Whether a value equal to EXTREME (the batch's min or max) is among the rows kept: the
-    dropped rows rarely hold it, but columns of few distinct values tie on it often."""
+    dropped rows rarely hold it, but columns of few distinct values tie on it often, and then
+    a copy of it is usually among the first rows (looked for there before the whole batch)."""
     import numpy as np
 
     if extreme is None or not np.any(gone == extreme):
         return False  # not dropped: Moments.without keeps it without asking
-    return int(np.count_nonzero(numbers == extreme)) > int(np.count_nonzero(gone == extreme))
+    for rows in dict.fromkeys((min(len(numbers), _HEAD), len(numbers))):
+        held = int(np.count_nonzero(numbers[:rows] == extreme))
+        lost = int(np.count_nonzero((dropped < rows) & (gone == extreme)))
+        if held > lost:
+            return True
+    return False
+
+
+_HEAD = 4_096  # the rows looked at first for a kept copy of an extreme
 
 
 def _count_fractional(values: npt.NDArray[Any]) -> int:

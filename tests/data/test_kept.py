@@ -98,3 +98,17 @@ def test_what_cannot_be_taken_back_is_filtered() -> None:
         same(fed(whole, [keep, keep], True), fed(whole, [keep, keep], False))
     sampled = ColumnState("x", "float", EDGES, 0, hashes=False, values=False)
     assert not sampled.takes_back(pa.array(values))  # a quantile sample to keep
+
+
+def test_a_kept_copy_of_the_minimum_is_found_past_the_first_rows() -> None:
+    values = np.linspace(10.0, 40.0, 5_000) + 0.25
+    values[[4_500, 4_800]] = -1.5  # the minimum, twice, past the rows looked at first
+    keep = np.ones(5_000, dtype=bool)
+    keep[4_500] = False  # one copy dropped, one kept
+    taken = fed([values, values], [keep, keep], True)
+    same(taken, fed([values, values], [keep, keep], False))
+    assert taken.moments is not None and taken.moments.min == -1.5
+    keep[4_800] = False  # both dropped: the next minimum is not known, so filtered
+    taken = fed([values, values], [keep, keep], True)
+    same(taken, fed([values, values], [keep, keep], False))
+    assert taken.moments is not None and taken.moments.min == 10.25
