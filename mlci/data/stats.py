@@ -54,14 +54,19 @@ class Moments:
         if part.count == 0:
             return self
         n = self.count - part.count
-        if n <= 0 or part.min is None or part.max is None or self.min is None or self.max is None:
+        if n <= 0:
             return None
-        if (part.min <= self.min and not min_stays) or (part.max >= self.max and not max_stays):
+        ranged = None not in (self.min, self.max, part.min, part.max)  # else no range kept
+        if ranged and (
+            (part.min <= self.min and not min_stays)  # type: ignore[operator]
+            or (part.max >= self.max and not max_stays)  # type: ignore[operator]
+        ):
             return None
         mean = (self.count * self.mean - part.count * part.mean) / n
         delta = part.mean - mean
         m2 = self.m2 - part.m2 - delta * delta * n * part.count / self.count
-        return Moments(n, mean, max(m2, 0.0), self.min, self.max, self.integral)
+        low, high = (self.min, self.max) if ranged else (None, None)
+        return Moments(n, mean, max(m2, 0.0), low, high, self.integral)
 
     def merge(self, other: Moments) -> Moments:
         if other.count == 0:
@@ -74,8 +79,8 @@ class Moments:
             count=n,
             mean=self.mean + delta * other.count / n,
             m2=self.m2 + other.m2 + delta * delta * self.count * other.count / n,
-            min=min(self.min, other.min),  # type: ignore[type-var]
-            max=max(self.max, other.max),  # type: ignore[type-var]
+            min=_either(min, self.min, other.min),
+            max=_either(max, self.max, other.max),
             integral=self.integral and other.integral,
         )
 
@@ -91,8 +96,9 @@ class Moments:
         """Moments of finite values; `integral` when already known (an int column); SCRATCH, a
         buffer of at least len(values) for the deviations (see buffers.Scratch); TOTAL, their
         sum when already computed (values.mean() is that sum over the count, bit for bit).
-        SPREAD=False: no M2 (NaN, so that no variance is read from it), two passes fewer, for a
-        pass whose only reader is drift's "mean a → b" (the monitor's window).
+        SPREAD=False: neither M2 (NaN, so that no variance is read from it) nor min and max
+        (None), four passes fewer, for a pass whose only reader is drift's "mean a → b" (the
+        monitor's window).
 
         Sums of products go through einsum, not np.dot: dot calls OpenBLAS, whose threads
         spin while they wait and, beside the profiling threads, burned half the CPU."""
@@ -101,18 +107,18 @@ class Moments:
         if len(values) == 0:
             return cls()
         mean = float(values.sum() if total is None else total) / len(values)
-        m2 = math.nan
-        if spread:
-            out = None if scratch is None else scratch[: len(values)]
-            deviations = np.subtract(values, mean, out=out)
-            m2 = float(np.einsum("i,i->", deviations, deviations))
+        integral = _integral(values) if integral is None else integral
+        if not spread:
+            return cls(len(values), mean, math.nan, None, None, integral)
+        out = None if scratch is None else scratch[: len(values)]
+        deviations = np.subtract(values, mean, out=out)
         return cls(
             count=len(values),
             mean=mean,
-            m2=m2,
+            m2=float(np.einsum("i,i->", deviations, deviations)),
             min=float(values.min()),
             max=float(values.max()),
-            integral=_integral(values) if integral is None else integral,
+            integral=integral,
         )
 
     @classmethod
@@ -139,6 +145,11 @@ class Moments:
             max=float(values.max()),
             integral=_integral(values) if integral is None else integral,
         )
+
+
+def _either(pick: Any, a: float | None, b: float | None) -> float | None:
+    """min or max of two bounds; None when either side kept none (Moments.of(spread=False))."""
+    return None if a is None or b is None else pick(a, b)
 
 
 def _integral(values: npt.NDArray[np.float64]) -> bool:

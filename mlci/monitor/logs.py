@@ -149,8 +149,8 @@ def _consume(
     """One accumulator per file for the features and one for the predictions, fed the kept rows
     of each Arrow batch as validate's stream feeds its own (a fresh profile per batch, merged
     after, was most of the monitor's time). Drift needs distributions only, so the accumulators
-    hash no values (no distinct counts, duplicates or row sample) and keep no spread (drift reads
-    the window's mean, the baseline's spread)."""
+    hash no values (no distinct counts, duplicates or row sample) and keep no spread or range
+    (drift reads the window's mean, the baseline's spread)."""
     import pyarrow as pa
 
     from mlci.data.accumulator import Accumulator

@@ -112,3 +112,27 @@ def test_a_kept_copy_of_the_minimum_is_found_past_the_first_rows() -> None:
     taken = fed([values, values], [keep, keep], True)
     same(taken, fed([values, values], [keep, keep], False))
     assert taken.moments is not None and taken.moments.min == 10.25
+
+
+def test_a_pass_without_spread_takes_rows_back_out_with_no_range_to_check() -> None:
+    """The monitor's columns keep no spread nor range: taking back needs no extreme checked,
+    and the counts, bins and mean are the filtered batch's."""
+    rng = np.random.default_rng(8)
+    values = np.round(rng.gamma(4.0, 5.0, 5_000)) + 0.5  # ties on the min and max
+    keep = rng.random(5_000) > 0.01
+    keep[int(np.argmin(values))] = False
+    out = []
+    for taken_back in (True, False):
+        column = ColumnState("x", "float", EDGES, 0, hashes=False, values=False, samples=False,
+                             spread=False)  # fmt: skip
+        for _ in range(2):
+            if taken_back:
+                add_kept(column, pa.array(values), keep, np.flatnonzero(~keep))
+            else:
+                column.add(pa.array(values).filter(mask(keep)))
+        out.append(column.finish())
+    taken, filtered = out
+    assert (taken.rows, taken.histogram) == (filtered.rows, filtered.histogram)
+    assert taken.moments is not None and filtered.moments is not None
+    assert (taken.moments.count, taken.moments.min) == (filtered.moments.count, None)
+    assert taken.moments.mean == pytest.approx(filtered.moments.mean, rel=1e-12)

@@ -102,11 +102,14 @@ def test_moments_without_some_values_are_those_of_the_rest() -> None:
     assert Moments.of(values).without(Moments.of(values)) is None  # nothing left
 
 
-def test_moments_without_spread_keep_count_mean_and_range_and_no_variance() -> None:
+def test_moments_without_spread_keep_count_and_mean_only() -> None:
     values = np.random.default_rng(6).normal(3.0, 2.0, 1_000)
     full, light = Moments.of(values), Moments.of(values, spread=False)
-    assert (light.count, light.mean, light.min, light.max) == (
-        full.count, full.mean, full.min, full.max,
-    )  # fmt: skip
+    assert (light.count, light.mean, light.min, light.max) == (full.count, full.mean, None, None)
     assert np.isnan(light.m2) and light.std is not None and np.isnan(light.std)
-    assert np.isnan(light.merge(Moments.of(values[:10], spread=False)).m2)  # stays unknown
+    merged = light.merge(Moments.of(values[:10], spread=False))
+    assert (merged.count, merged.min, np.isnan(merged.m2)) == (1_010, None, True)  # unknown
+    assert light.merge(Moments.of(values[:10])).min is None  # one side without a range
+    kept = light.without(Moments.of(values[:10], spread=False))
+    assert kept is not None and kept.count == 990
+    assert kept.mean == pytest.approx(float(values[10:].mean()), rel=1e-12)
