@@ -6,6 +6,7 @@ test's own project folder, which gets a fresh registry of its own.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import io
@@ -122,6 +123,36 @@ def run_mlci_process(*args: str | Path, cwd: Path, env: dict[str, str] | None = 
         check=False,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def imports_of(args: list[str], watched: set[str], cwd: Path) -> tuple[int | None, list[str], str]:
+    """`mlci ARGS` through main() in a child process (this one has imported everything):
+    its exit code, which of WATCHED modules it imported, and its output."""
+    script = (
+        "import sys\n"
+        "from mlci.cli import main\n"
+        "code = 0\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "print('EXIT', code)\n"
+        f"print('LOADED', sorted({sorted(watched)!r} & sys.modules.keys()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+        cwd=cwd,
+    )
+    lines = done.stdout.strip().splitlines()
+    if len(lines) < 2 or not lines[-2].startswith("EXIT "):
+        raise AssertionError(f"the child did not finish: {done.stdout}{done.stderr}")
+    code = lines[-2].removeprefix("EXIT ")
+    loaded = ast.literal_eval(lines[-1].removeprefix("LOADED "))
+    return (None if code == "None" else int(code)), loaded, done.stdout + done.stderr
 
 
 def load_example() -> ModuleType:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ from mlci.data.arrow import (
     validity,
     values,
 )
+from tests.conftest import imports_of
 from tests.data.conftest import DataProject, make_frame
 
 
@@ -108,26 +107,9 @@ def test_validate_with_joint_drift_imports_no_pandas_scipy_or_sklearn(tmp_path: 
     project = DataProject(tmp_path / "proj", suffix=".parquet")
     project.new(make_frame(seed=2))
     report = tmp_path / "report.json"
-    script = (
-        "import sys\n"
-        "from mlci.cli import main\n"
-        "try:\n"
-        f"    main(['validate', '--config', {str(project.root / 'mlci.yaml')!r},"
-        f" '--report-json', {str(report)!r}])\n"
-        "except SystemExit as done:\n"
-        "    print('EXIT', done.code)\n"
-        "print('LOADED', sorted({'pandas', 'scipy', 'sklearn'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert "EXIT 0" in done.stdout, done.stderr
-    assert "LOADED []" in done.stdout
+    args = ["validate", "--config", str(project.root / "mlci.yaml"), "--report-json", str(report)]
+    code, loaded, output = imports_of(args, {"pandas", "scipy", "sklearn"}, tmp_path)
+    assert (code, loaded) == (0, []), output
     (joint,) = [
         c for c in json.loads(report.read_text())["steps"][0]["checks"] if c["id"] == "joint_drift"
     ]

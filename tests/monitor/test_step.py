@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import Project
+from tests.conftest import Project, imports_of
 from tests.monitor.conftest import MODEL, Logs
 
 
@@ -276,33 +276,15 @@ def test_a_monitor_on_parquet_logs_imports_neither_pandas_nor_mlflow(
     """With a sqlite registry and log_runs off, the monitor reads the champion, its baseline and
     the logs without MLflow, and the logs and metrics without pandas or pyarrow.compute: 2-3 s,
     half a second and 0.15 s that a scheduled run does not pay."""
-    import subprocess
-    import sys
-
     logs.write()
     config = promoted.config()
     config["monitor"]["log_runs"] = False
     config["monitor"]["score"] = "score"  # roc_auc too: its ranks without pandas
     promoted.write_config(config)
-    script = (
-        "import sys\n"
-        "from mlci.cli import main\n"
-        "try:\n"
-        "    main(['monitor'])\n"
-        "except SystemExit as done:\n"
-        "    print('EXIT', done.code)\n"
-        "print('LOADED', sorted({'pandas', 'mlflow', 'sklearn', 'pyarrow.compute'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        cwd=promoted.root,
-    )
-    assert "EXIT 0" in done.stdout, done.stdout + done.stderr
+    watched = {"pandas", "mlflow", "sklearn", "pyarrow.compute"}
+    code, loaded, output = imports_of(["monitor"], watched, promoted.root)
+    assert code == 0, output
     checks = json.loads((promoted.root / "mlci-monitor.json").read_text())["steps"][0]["checks"]
     auc = next(c for c in checks if c["title"] == "roc_auc")  # the metric ran
     assert auc["status"] == "pass", auc["message"]
-    assert done.stdout.strip().splitlines()[-1] == "LOADED []"
+    assert loaded == []
