@@ -213,7 +213,7 @@ class ColumnState:
         finite = np.isfinite(numbers)
         values, counts = numbers[finite], batch.counts[finite]
         self.moments = self.moments.merge(
-            Moments.of_counts(values, counts, integral=self._integral())
+            Moments.of_counts(values, counts, integral=self.integral_so_far())
         )
         if self.edges is not None and self.hist is not None:
             bins = np.searchsorted(self.edges, values, side="left")
@@ -325,7 +325,7 @@ class ColumnState:
         self.moments = self.moments.merge(
             Moments.of(
                 values,
-                integral=self._integral(),
+                integral=self.integral_so_far(),
                 scratch=deviations,
                 total=float(total) if finite else None,
                 spread=self.spread,
@@ -367,10 +367,6 @@ class ColumnState:
             and pa.types.is_float64(array.type)
         )
 
-    def integral_so_far(self) -> bool | None:
-        """False once a batch held a value that is not whole (None: to be checked)."""
-        return self._integral()
-
     def fold_kept(self, rows: int, moments: Moments, bins: npt.NDArray[np.float64] | None) -> None:
         """Count ROWS present values (no nulls) with their MOMENTS and BINS (kept.py)."""
         self.rows += rows
@@ -378,8 +374,9 @@ class ColumnState:
         if bins is not None and self.hist is not None:
             self.hist += bins
 
-    def _integral(self) -> bool | None:
-        """An int column is integral by its type; a float one, until a batch shows otherwise."""
+    def integral_so_far(self) -> bool | None:
+        """An int column is integral by its type; a float one, until a batch shows otherwise
+        (False then; None: to be checked)."""
         if self.kind == ColumnType.INT.value:
             return True
         return None if self.moments.integral else False

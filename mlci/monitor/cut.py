@@ -193,16 +193,10 @@ def _same_text(column: pa.Array, wanted: bytes) -> npt.NDArray[Any]:
     return equal if valid is None else equal & valid
 
 
-def _numbers(column: pa.Array) -> npt.NDArray[Any] | None:
-    """A numeric column as float64 with NaN for missing values; None when it is not numeric."""
-    import numpy as np
+def _numeric(column: pa.Array) -> bool:
     import pyarrow as pa
 
-    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
-        return None
-    values, valid = floats(column)
-    out: npt.NDArray[Any] = values if valid is None else np.where(valid, values, np.nan)
-    return out
+    return bool(pa.types.is_integer(column.type) or pa.types.is_floating(column.type))
 
 
 def _latencies(
@@ -228,9 +222,8 @@ def _finite(column: pa.Array) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None
     """A numeric column as float64 and where its values are finite (None: everywhere, read in
     place from a sum, arrow.floats_summed); None when the column is not numeric."""
     import numpy as np
-    import pyarrow as pa
 
-    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+    if not _numeric(column):
         return None
     values, valid, total = floats_summed(column)
     if total is not None:
@@ -241,7 +234,6 @@ def _finite(column: pa.Array) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None
 
 def _errors(batch: pa.RecordBatch, cfg: MonitorConfig, keep: npt.NDArray[Any] | None) -> int:
     """A flag column (true, 1) or a message column (any non-empty text is an error)."""
-    import numpy as np
     import pyarrow as pa
 
     if cfg.errors.column is None:
@@ -249,9 +241,9 @@ def _errors(batch: pa.RecordBatch, cfg: MonitorConfig, keep: npt.NDArray[Any] | 
     column = batch.column(cfg.errors.column)
     if pa.types.is_boolean(column.type):
         return _count(primitive(column), validity(column), keep)
-    numbers = _numbers(column)
-    if numbers is not None:
-        return _count(~np.isnan(numbers) & (numbers != 0), keep)
+    if _numeric(column):
+        numbers, valid = floats(column)  # valid: not null, not NaN
+        return _count(numbers != 0, valid, keep)
     text = column.to_pandas()
     return _count((text.notna() & (text.astype(str).str.strip() != "")).to_numpy(), keep)
 
@@ -271,7 +263,6 @@ def _labelled(
     """The labelled rows' labels, predictions and (with monitor.score) positive-class scores,
     of the rows KEEP marks (None: every row)."""
     import numpy as np
-    import pyarrow as pa
 
     if cfg.label is None:
         return np.empty(0), np.empty(0), None
@@ -280,7 +271,7 @@ def _labelled(
     scores = None
     if cfg.score is not None:
         raw = batch.column(cfg.score)
-        if not (pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type)):
+        if not _numeric(raw):
             raise InputError(
                 f"monitor.score: column {cfg.score!r} is not numeric (expected the probability "
                 "of the positive class)"
