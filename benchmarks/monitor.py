@@ -87,6 +87,7 @@ def measure(name: str, *args: str) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=False,
+        env=bench.child_env(),
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:

@@ -106,6 +106,7 @@ def measure(name: str, *args: str, repeat: int = 1) -> dict[str, Any]:
             capture_output=True,
             text=True,
             check=False,
+            env=base.child_env(),
         )
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
