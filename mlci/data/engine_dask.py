@@ -142,16 +142,24 @@ def _client(settings: DaskConfig) -> Iterator[Any]:
         with client:
             yield client
         return
-    with dask.config.set({_SPAWN_ENV: _spawn_env()}):  # read by each Nanny as it is made
-        cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=settings.workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
-    with cluster, Client(cluster) as client:
-        yield client
+    # Each Nanny writes its workers' variables (OMP_NUM_THREADS=1, PYTHONHASHSEED...) into this
+    # process's environment before it spawns one, and again on a restart: they would reach every
+    # process mlci starts after the run, so the environment is put back once the cluster is shut.
+    saved = dict(os.environ)
+    try:
+        with dask.config.set({_SPAWN_ENV: _spawn_env()}):  # read by each Nanny as it is made
+            cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=settings.workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
+        with cluster, Client(cluster) as client:
+            yield client
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 _SPAWN_ENV = "distributed.nanny.pre-spawn-environ"

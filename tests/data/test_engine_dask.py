@@ -204,12 +204,17 @@ def test_a_local_cluster_keeps_the_worker_environment_but_the_malloc_trim_thresh
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Dask's MALLOC_TRIM_THRESHOLD_ turns glibc's adaptive mmap threshold off (about twice the
-    CPU of a profile, measured): the workers started for a run go without it. (A Nanny writes
-    its variables into this process's environment too, where the next one finds them: the
-    module's cluster has, so it is taken out first; monkeypatch restores it.)"""
-    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    CPU of a profile, measured): the workers started for a run go without it. A Nanny also
+    writes its workers' variables into this process's environment; the run puts it back, so
+    the processes mlci starts afterwards do not inherit OMP_NUM_THREADS=1. (The module's own
+    cluster, started without `_client`, has written them: they are taken out first, and
+    monkeypatch restores them.)"""
+    watched = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")
+    for name in watched:
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
     with _client(DaskConfig(workers=1)) as client:
-        env = client.run(
-            lambda: {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}
-        )
+        env = client.run(lambda: {k: os.environ.get(k) for k in watched[:2]})
+        assert os.environ.get("OMP_NUM_THREADS") == "1"  # the Nanny's write, during the run
     assert list(env.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
+    assert dict(os.environ) == before
