@@ -42,13 +42,14 @@ def _column_json(col: ColumnProfile) -> dict[str, Any]:
     }
     if col.moments is not None:
         m = col.moments
+        spread = not math.isnan(m.m2)  # NaN: kept no spread (Moments.of(spread=False))
         doc["stats"] = {
             "count": m.count,
             "min": m.min,
             "max": m.max,
             "mean": m.mean,
-            "m2": m.m2,
-            "std": m.std,
+            "m2": m.m2 if spread else None,
+            "std": m.std if spread else None,
             "integral": m.integral,
         }
         doc["quantiles"] = col.quantiles()
@@ -110,7 +111,7 @@ def _column_from_json(name: str, doc: Mapping[str, Any]) -> ColumnProfile:
         moments = Moments(
             int(s["count"]),
             float(s["mean"]),
-            float(s["m2"]),
+            math.nan if s["m2"] is None else float(s["m2"]),
             s["min"],
             s["max"],
             bool(s["integral"]),

@@ -4,6 +4,7 @@ are refused, stored hash samples decode only when used."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pyarrow as pa
@@ -69,15 +70,26 @@ def test_a_stored_profile_decodes_its_hash_samples_only_when_used(tmp_path: Path
     )
 
 
-def test_a_profile_without_quantile_samples_round_trips(tmp_path: Path) -> None:
-    """The monitor's profiles keep no quantile sample where no drift reads one: stored, they
-    read back with their moments and bins, and still no sample."""
+@pytest.mark.parametrize("spread", [True, False])
+def test_a_profile_without_quantile_samples_round_trips(tmp_path: Path, spread: bool) -> None:
+    """The monitor's profiles keep no quantile sample where no drift reads one, and its window
+    keeps no spread nor range (SPREAD=False: a NaN M2, which JSON has no number for): stored,
+    they read back with their moments and bins, and still no sample nor spread."""
     from mlci.data.accumulator import Accumulator
     from mlci.data.profile import _column_pool
 
-    table = pa.table({"x": [0.5, 1.5, 2.5, 3.5], "y": [1.0, 2.0, 3.0, 4.0]})
+    x_values = [0.5 + i for i in range(4_000)]  # distinct enough for the raw path (no counts)
+    table = pa.table({"x": x_values, "y": [1.0, 2.0, 3.0, 4.0] * 1_000})
     with _column_pool() as pool:
-        acc = Accumulator(table.schema, {"x": (1.0, 3.0)}, pool, hashes=False, samples={"y"})
+        acc = Accumulator(
+            table.schema,
+            {"x": (1.0, 3.0)},
+            pool,
+            hashes=False,
+            values=frozenset(),
+            samples={"y"},
+            spread=spread,
+        )
         for batch in table.to_batches():
             acc.add(batch)
         light = acc.finish(source={})
@@ -85,5 +97,11 @@ def test_a_profile_without_quantile_samples_round_trips(tmp_path: Path) -> None:
     again = read_profile(tmp_path / "p.json")
     x, y = again.columns["x"], again.columns["y"]
     assert x.quantile_sample is None and y.quantile_sample is not None
-    assert x.histogram is not None and x.histogram.counts == (1.0, 2.0, 1.0)
-    assert x.moments is not None and (x.moments.count, x.moments.mean) == (4, 2.0)
+    assert x.histogram is not None and x.histogram.counts == (1.0, 2.0, 3_997.0)
+    assert x.moments is not None and (x.moments.count, x.moments.mean) == (4_000, 2_000.0)
+    if spread:
+        m2 = sum((v - 2_000.0) ** 2 for v in x_values)
+        assert (x.moments.m2, x.moments.min, x.moments.max) == (m2, 0.5, 3_999.5)
+    else:
+        assert math.isnan(x.moments.m2) and (x.moments.min, x.moments.max) == (None, None)
+        assert json.loads((tmp_path / "p.json").read_text())["columns"]["x"]["stats"]["m2"] is None
