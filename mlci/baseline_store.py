@@ -87,7 +87,7 @@ def store_baseline(
 
 
 def _check_eval_digest(report: GateReport, model: ModelConfig) -> None:
-    from mlci.data.reader import file_digest
+    from mlci.data.digest import file_digest
 
     gated = report.provenance.data.get("eval_data")
     now = file_digest(Path(model.eval_data))

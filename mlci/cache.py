@@ -114,7 +114,7 @@ def gate_key(
 
 
 def _file(path: Path | DvcReference | None) -> str | None:
-    from mlci.data.reader import file_digest
+    from mlci.data.digest import file_digest
 
     if path is None:
         return "none"

@@ -11,7 +11,7 @@ from mlci.adapters.mlflow_registry import Registry, VersionInfo
 from mlci.baseline import BASELINE_TAG
 from mlci.baseline_store import figures_of, store_baseline
 from mlci.config_load import LoadedConfig, load_config
-from mlci.data.reader import file_digest
+from mlci.data.digest import file_digest
 from mlci.errors import RefusedError
 from mlci.results import CheckResult, GateReport, JsonValue, Provenance, Status, StepResult
 

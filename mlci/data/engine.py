@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from mlci.data.digest import HashedFile, file_digest
 from mlci.data.engine_base import Dataset, Engine, ParquetInfo
 from mlci.data.reader import (
     Advance,
-    HashedFile,
-    file_digest,
     is_url,
     parquet_file,
     table_format,

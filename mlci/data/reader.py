@@ -1,5 +1,5 @@
 """Read CSV and Parquet tables, whole or as a stream of Arrow record batches, with errors that
-name the file.
+name the file (a file's digest: mlci/data/digest.py).
 
 Streaming keeps memory bounded by the batch size, not the file size: Parquet is read row group
 by row group (`ParquetFile.iter_batches`), CSV block by block (`pyarrow.csv.open_csv`).
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -385,48 +384,3 @@ def _check_columns(path: Path | str, names: list[str]) -> None:
 
 def is_number(text: str) -> bool:
     return _NUMBER.match(text) is not None
-
-
-_Hashed = TypeVar("_Hashed", bound="HashedFile")
-
-
-@dataclass(frozen=True)
-class HashedFile:
-    """A file whose digest is computed on a thread while the caller reads its rows (file reads
-    and blake3 release the GIL), with its size and mtime when hashing began: `unchanged()`
-    proves the rows read are the bytes the digest names."""
-
-    path: Path
-    size: int
-    mtime_ns: int
-    pending_digest: Future[str] = field(compare=False, repr=False)
-
-    @classmethod
-    def open(cls: type[_Hashed], path: Path) -> _Hashed:
-        table_format(path)  # names the file when it is missing or not CSV/Parquet
-        stat = path.stat()
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlci-digest")
-        pending = pool.submit(file_digest, path)
-        pool.shutdown(wait=False)
-        return cls(path=path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, pending_digest=pending)
-
-    @property
-    def digest(self) -> str:
-        return self.pending_digest.result()
-
-    def unchanged(self) -> bool:
-        stat = self.path.stat()
-        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
-
-
-def file_digest(path: Path) -> str:
-    """BLAKE3 of the file's bytes, streamed. A data file is read whole for every digest, and
-    sha256 ran at 270 MB/s on a CPU without SHA extensions (a third of validate's time at 10M
-    rows); BLAKE3 is as strong a hash and runs at about 2 GB/s (`b3sum FILE` prints the same)."""
-    import blake3
-
-    h = blake3.blake3()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return "blake3:" + h.hexdigest()

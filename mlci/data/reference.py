@@ -15,9 +15,10 @@ from pathlib import Path
 from mlci.adapters.dvc import dvc
 from mlci.config import DvcReference
 from mlci.config_load import LoadedConfig
+from mlci.data.digest import file_digest
 from mlci.data.profile import Profile, profile_file
 from mlci.data.profile_json import read_profile
-from mlci.data.reader import Advance, file_digest
+from mlci.data.reader import Advance
 from mlci.errors import ConfigError, InputError
 
 

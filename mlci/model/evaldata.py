@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from mlci.data.reader import HashedFile, table_format
+from mlci.data.digest import HashedFile
+from mlci.data.reader import table_format
 from mlci.errors import InputError, first_line
 
 if TYPE_CHECKING:

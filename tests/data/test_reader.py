@@ -130,21 +130,6 @@ def test_leaving_read_ahead_early_stops_its_thread() -> None:
     assert len(produced) <= 4  # one taken, two queued, one waiting to be put
 
 
-def test_hashed_file_names_its_bytes_and_sees_a_change(tmp_path: Path) -> None:
-    import os
-
-    import blake3
-
-    from mlci.data.reader import HashedFile
-
-    path = write(make_frame(500), tmp_path / "d.csv")
-    hashed = HashedFile.open(path)
-    assert hashed.digest == "blake3:" + blake3.blake3(path.read_bytes()).hexdigest()
-    assert hashed.unchanged()
-    os.utime(path, ns=(hashed.mtime_ns + 1_000_000_000, hashed.mtime_ns + 1_000_000_000))
-    assert not hashed.unchanged()
-
-
 @pytest.mark.parametrize(
     ("columns", "rows"), [(1, 196_608), (20, 196_608), (100, 40_960), (10_000, 8_192)]
 )

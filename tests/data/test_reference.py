@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from mlci.config_load import LoadedConfig, load_config
+from mlci.data.digest import file_digest
 from mlci.data.profile import profile_file
 from mlci.data.profile_json import write_profile
-from mlci.data.reader import file_digest
 from mlci.data.reference import load_reference
 from mlci.errors import ConfigError, InputError
 from tests.conftest import git
