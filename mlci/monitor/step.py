@@ -209,12 +209,12 @@ def _loop_back(
     window: Window,
     dry_run: bool,
 ) -> str | None:
-    from mlci.monitor.rollback import loop_back
-
     cfg = require_monitor(loaded)
     breached = sorted({x.id for x in checks if x.status.blocks and x.id in cfg.rollback_on})
     if cfg.on_breach != "rollback" or not breached:
         return None
+    from mlci.monitor.rollback import loop_back  # only on a breach to act on
+
     return loop_back(loaded, registry, champion, breached, _breach_key(window), dry_run=dry_run)
 
 
