@@ -121,7 +121,8 @@ def _stamps_ns(column: pa.Array, name: str) -> npt.NDArray[Any]:
         column = column.dictionary_decode()
     if pa.types.is_timestamp(column.type):
         ints, valid = integers(column)
-        scaled: npt.NDArray[Any] = ints * _NS[column.type.unit]
+        factor = _NS[column.type.unit]
+        scaled: npt.NDArray[Any] = ints if factor == 1 else ints * factor  # ns: read in place
         return scaled if valid is None else np.where(valid, scaled, _NAT)
     import pandas as pd
 
