@@ -41,7 +41,7 @@ AWS_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 S3_NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
-STARTUP_SECONDS = 180.0
+STARTUP_SECONDS = 300.0  # 2 cores shared by the suite's workers
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ class Service:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **self.env},
+                cwd=self.log_path.parent,  # what a server writes beside it stays in its folder
                 start_new_session=True,
             )
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -322,6 +323,19 @@ def production_stack(production: Production) -> Stack:
     return production.stack
 
 
+@contextlib.contextmanager
+def mlflow_server(root: Path, backend_store_uri: str) -> Iterator[str]:
+    """`mlflow server` on a free port of 127.0.0.1, artifacts under ROOT, until the block ends
+    (its process group stopped whatever the block did); its URL. The one way the tests start a
+    server of their own: conftest's session fixture, the workflow harness and the stacks here."""
+    service = mlflow_service(backend_store_uri, str(root / "artifacts"), root, {})
+    service.start()
+    try:
+        yield service.health.removesuffix("/health")
+    finally:
+        service.stop()
+
+
 def mlflow_service(backend: str, artifacts: str, root: Path, env: Mapping[str, str]) -> Service:
     port = free_port()
     return Service(
@@ -338,10 +352,7 @@ def mlflow_service(backend: str, artifacts: str, root: Path, env: Mapping[str, s
 def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`mlflow server` on sqlite with local artifacts, and a DVC remote in a local folder."""
     root = tmp_path_factory.mktemp("mlflow-embedded")
-    mlflow = mlflow_service(f"sqlite:///{root / 'mlflow.db'}", str(root / "artifacts"), root, {})
-    mlflow.start()
-    try:
-        url = mlflow.health.removesuffix("/health")
+    with mlflow_server(root, f"sqlite:///{root / 'mlflow.db'}") as url:
         yield Stack(
             name="embedded",
             tracking_uri=url,
@@ -349,5 +360,3 @@ def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             remote_options={},
             env={"MLFLOW_TRACKING_URI": url},
         )
-    finally:
-        mlflow.stop()

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import sys
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from tests.conftest import free_port
-from tests.stacks import ARTIFACT_BUCKET, AWS_ENV, DVC_BUCKET, Postgres, mlflow_service
+from tests.stacks import (
+    ARTIFACT_BUCKET,
+    AWS_ENV,
+    DVC_BUCKET,
+    Postgres,
+    mlflow_server,
+    mlflow_service,
+)
 
 
 class Stack(Protocol):
@@ -47,44 +52,6 @@ class EmbeddedStack:
     dvc_remote: Sequence[Sequence[str]]
     secrets: Mapping[str, str]
     env: Mapping[str, str] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def mlflow_server(root: Path, backend_store_uri: str) -> Iterator[str]:
-    """`mlflow server` on a free port of 127.0.0.1 until the block ends; its URL."""
-    port = free_port()
-    log_path = root / "mlflow-server.log"
-    with log_path.open("w") as log:
-        command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1"]
-        command += ["--port", str(port), "--workers", "1"]
-        command += ["--backend-store-uri", backend_store_uri]
-        command += ["--artifacts-destination", str(root / "artifacts")]
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300  # 2 cores shared by many jobs
-            while not _healthy(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"mlflow server exited: {log_path.read_text()[-2000:]}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError("mlflow server did not become healthy in 300 s")
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _healthy(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(f"{url}/health", timeout=2).status_code == 200
-    except requests.RequestException:  # not up yet, or too busy starting to answer in time
-        return False
 
 
 @contextlib.contextmanager
