@@ -158,11 +158,20 @@ def _client(settings: DaskConfig) -> Iterator[Any]:
         with cluster, Client(cluster) as client:
             yield client
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        _restore_environ(saved)
 
 
 _SPAWN_ENV = "distributed.nanny.pre-spawn-environ"
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    """The environment as SAVED, variable by variable (never cleared whole: another thread
+    reading a variable meanwhile must still find it)."""
+    for name in [n for n in os.environ if n not in saved]:
+        os.environ.pop(name, None)
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
 
 
 def _spawn_env() -> dict[str, Any]:
