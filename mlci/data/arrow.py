@@ -30,6 +30,15 @@ def validity(array: pa.Array) -> npt.NDArray[np.bool_] | None:
     return bits[array.offset :].view(np.bool_)
 
 
+def is_primitive(kind: pa.DataType) -> bool:
+    """Integers, floats and booleans: the types `primitive` reads."""
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+    )
+
+
 def primitive(array: pa.Array) -> npt.NDArray[Any]:
     """The values of a fixed-width numeric ARRAY (null slots hold anything)."""
     import numpy as np
@@ -112,10 +121,8 @@ def as_integers(array: pa.Array) -> pa.Array:
 def values(array: pa.Array) -> npt.NDArray[Any]:
     """Any array's values: numbers in place (nulls hold anything), other values as objects."""
     import numpy as np
-    import pyarrow as pa
 
-    kind = array.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+    if is_primitive(array.type):
         return primitive(array)
     return np.array(array.to_pylist(), dtype=object)
 
@@ -143,8 +150,7 @@ def filtered(array: pa.Array, keep: npt.NDArray[np.bool_]) -> pa.Array:
     if pa.types.is_dictionary(kind):
         codes = filtered(array.indices, keep)
         return pa.DictionaryArray.from_arrays(codes, array.dictionary, ordered=kind.ordered)
-    primitive_like = pa.types.is_integer(kind) or pa.types.is_floating(kind)
-    if not (primitive_like or pa.types.is_boolean(kind)):
+    if not is_primitive(kind):
         return array.filter(mask(keep))
     values = primitive(array)[keep]
     valid = validity(array)

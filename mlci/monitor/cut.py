@@ -20,6 +20,7 @@ from mlci.data.arrow import (
     floats,
     floats_summed,
     integers,
+    is_primitive,
     primitive,
     take,
     text_offsets,
@@ -294,10 +295,8 @@ def _picked(column: pa.Array, rows: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """_values of the ROWS (a mask) of COLUMN: numbers and flags picked in numpy, anything else
     taken in Arrow first (text would become objects for every row)."""
     import numpy as np
-    import pyarrow as pa
 
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+    if is_primitive(column.type):
         picked: npt.NDArray[Any] = primitive(column)[rows]
         return picked
     return _values(take(column, np.flatnonzero(rows)))
@@ -327,10 +326,9 @@ def _values(column: pa.Array) -> npt.NDArray[Any]:
     if pa.types.is_dictionary(column.type):
         codes = integers(column.indices)[0]
         return _values(column.dictionary)[codes]
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+    if is_primitive(column.type):
         return primitive(column)
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         encoded = column.dictionary_encode()
         distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
         return distinct[integers(encoded.indices)[0]]

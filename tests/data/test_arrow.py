@@ -15,6 +15,7 @@ from mlci.data.arrow import (
     floats,
     floats_summed,
     integers,
+    is_primitive,
     mask,
     primitive,
     take,
@@ -115,3 +116,9 @@ def test_validate_with_joint_drift_imports_no_pandas_scipy_or_sklearn(tmp_path: 
     ]
     assert joint["status"] == "pass", joint["message"]  # it ran: 400 vs 400 rows, same process
     assert joint["message"].endswith("(400 vs 400 sampled rows, 5 columns)")
+
+
+def test_is_primitive_names_the_types_primitive_reads() -> None:
+    read = [pa.int8(), pa.uint64(), pa.float32(), pa.float64(), pa.bool_()]
+    other = [pa.string(), pa.timestamp("ns"), pa.date32(), pa.dictionary(pa.int32(), pa.string())]
+    assert [is_primitive(t) for t in read + other] == [True] * len(read) + [False] * len(other)
