@@ -35,6 +35,8 @@ _HTTP_DEFAULTS = {
 }
 _UNKNOWN_SCHEME = "Could not find a registered artifact repository"
 _INPUT_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
+# what creating a registered model answers when another process holds (or just dropped) the name
+_LOST_RACE = {"RESOURCE_ALREADY_EXISTS", "RESOURCE_DOES_NOT_EXIST"}
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,12 @@ class Registry(MlflowConnection):
 
     def create_model_if_absent(self, name: str, tags: Mapping[str, str]) -> bool:
         """Create a registered model; False if it exists. Atomic in every MLflow store: the one
-        compare-and-set the registry offers, used for mlci's promotion lock."""
+        compare-and-set the registry offers, used for mlci's promotion lock.
+
+        RESOURCE_DOES_NOT_EXIST is a lost race too: MLflow's SQL store, its insert refused
+        because the name exists, looks that model up to word its error, and when its holder
+        deleted it in between, reports it missing (seen as a second racing monitor run's exit 2).
+        Either way this call created nothing; the caller tries again."""
         from mlflow.exceptions import MlflowException
 
         try:
@@ -279,7 +286,7 @@ class Registry(MlflowConnection):
                 self.client.create_registered_model(name, tags=dict(tags))
         except (InputError, ServiceError) as exc:
             cause = exc.__cause__
-            if isinstance(cause, MlflowException) and cause.error_code == "RESOURCE_ALREADY_EXISTS":
+            if isinstance(cause, MlflowException) and cause.error_code in _LOST_RACE:
                 return False
             raise
         return True

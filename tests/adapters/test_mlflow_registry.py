@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,31 @@ def test_create_model_if_absent_is_a_compare_and_set(registry: Registry) -> None
     assert registry.model_tags("m.lock") == {"token": "a"}
     registry.delete_model("m.lock")
     assert registry.model_exists("m.lock") is False
+
+
+def test_a_lock_dropped_while_mlflow_words_its_refusal_is_a_lost_race(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow's SQL store, refused the insert of an existing name, looks that model up to word
+    its error; when the holder deletes it in between, the lookup says RESOURCE_DOES_NOT_EXIST.
+    That window is microseconds wide across processes (a racing monitor run once exited 2 in
+    it), so the holder's delete is made at the store's lookup itself: patched to delete the
+    model first, then run MLflow's own lookup, on the same real sqlite registry."""
+    from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore
+
+    assert registry.create_model_if_absent("m.lock", {"token": "a"}) is True
+    lookup: Any = SqlAlchemyStore.get_registered_model  # mlflow is only partly typed
+
+    def released_meanwhile(store: Any, name: str) -> object:
+        monkeypatch.setattr(SqlAlchemyStore, "get_registered_model", lookup)
+        store.delete_registered_model(name)
+        return lookup(store, name)
+
+    monkeypatch.setattr(SqlAlchemyStore, "get_registered_model", released_meanwhile)
+    assert registry.create_model_if_absent("m.lock", {"token": "b"}) is False
+    assert registry.model_exists("m.lock") is False  # released: the next try takes it
+    assert registry.create_model_if_absent("m.lock", {"token": "b"}) is True
+    assert registry.model_tags("m.lock") == {"token": "b"}
 
 
 def test_missing_things_are_input_errors_naming_them(registry: Registry, tmp_path: Path) -> None:
