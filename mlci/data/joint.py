@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from statistics import NormalDist
+from types import NoneType
 from typing import TYPE_CHECKING, Any
 
 from mlci.config import JointDriftConfig
@@ -75,8 +77,8 @@ def _encode(ref: list[tuple[Any, ...]], cur: list[tuple[Any, ...]]) -> npt.NDArr
     out = np.empty((len(ref[0]) + len(cur[0]), len(ref)), dtype=np.float64)
     for j, (a, b) in enumerate(zip(ref, cur, strict=True)):
         values = a + b
-        if all(v is None or isinstance(v, (int, float)) for v in values):
-            out[:, j] = [np.nan if v is None else float(v) for v in values]
+        if all(t is NoneType or issubclass(t, (int, float)) for t in set(map(type, values))):
+            out[:, j] = np.array(values, dtype=np.float64)  # None becomes NaN
             continue
         ranks = {v: i for i, v in enumerate(sorted({str(v) for v in values if v is not None}))}
         out[:, j] = [np.nan if v is None else ranks[str(v)] for v in values]
@@ -90,6 +92,18 @@ _DEPTH = 8  # fixed, so that each level is one pass over all rows: 256 leaves of
 _MIN_LEAF = 5  # training rows on each side of a split, as sklearn's min_samples_leaf
 
 
+@dataclass(frozen=True)
+class _Bag:
+    """The entries the trees train on (drawn at least once), fixed for the whole forest: entry
+    e of tree t is row i, so its feature j sits at flat index offset[e] + j of the row-major x."""
+
+    at: npt.NDArray[np.intp]  # their positions among all _TREES * n entries
+    offset: npt.NDArray[np.int64]  # row i's first value in x.ravel()
+    counts: npt.NDArray[np.float64]  # how often the tree drew the row
+    weight: npt.NDArray[np.float64]  # the draws, classes balanced
+    positive: npt.NDArray[np.float64]  # weight of the current (label 1) rows, 0 elsewhere
+
+
 def _separability(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.int64]
 ) -> tuple[float, npt.NDArray[np.float64]]:
@@ -100,11 +114,15 @@ def _separability(
 
     rng = np.random.default_rng(0)
     n, p = x.shape
+    flat = np.ascontiguousarray(x).ravel()
     rows = np.tile(np.arange(n), _TREES)
     tree = np.repeat(np.arange(_TREES), n)
     drawn = rng.integers(0, n, (_TREES, n)) + np.arange(_TREES)[:, None] * n
     counts = np.bincount(drawn.ravel(), minlength=_TREES * n).astype(np.float64)
     weight = counts * (n / (2 * np.bincount(y, minlength=2)))[y[rows]]  # classes balanced
+    at = np.flatnonzero(counts > 0)
+    bag = _Bag(at, rows[at] * p, counts[at], weight[at], weight[at] * y[rows[at]])
+    offset = rows * p
     node = np.zeros(_TREES * n, np.int64)
     importance = np.zeros((_TREES, p))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -112,9 +130,9 @@ def _separability(
             width = 1 << level
             group = tree * width + node
             feature, threshold, nan_left, gain = _split(
-                x, y, rows, group, groups=_TREES * width, counts=counts, weight=weight, rng=rng
+                flat, p, bag, group[bag.at], groups=_TREES * width, rng=rng
             )
-            v = x[rows, feature[group]]
+            v = flat.take(offset + feature[group])  # x[rows, feature[group]], flat
             left = (v <= threshold[group]) | (np.isnan(v) & nan_left[group])
             node = 2 * node + ~left
             np.add.at(importance, (np.arange(_TREES * width) // width, feature), gain)
@@ -133,49 +151,46 @@ def _separability(
 
 
 def _split(
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.int64],
+    flat: npt.NDArray[np.float64],
+    p: int,
+    bag: _Bag,
     group: npt.NDArray[np.int64],
     *,
     groups: int,
-    counts: npt.NDArray[np.float64],
-    weight: npt.NDArray[np.float64],
     rng: np.random.Generator,
 ) -> tuple[
     npt.NDArray[np.intp], npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64]
 ]:
     """Each node's split: of sqrt(p) features drawn without replacement, each cut at a uniform
     threshold between the node's training min and max (NaN to a random side), the one with the
-    largest Gini gain. A node left whole (pure, too small, constant) sends every row left."""
+    largest Gini gain. A node left whole (pure, too small, constant) sends every row left.
+    GROUP: the node of each bagged entry."""
     import numpy as np
 
-    p = x.shape[1]
     draws = max(1, math.isqrt(p))
-    fit = np.flatnonzero(counts > 0)
-    rows, group, counts, weight = rows[fit], group[fit], counts[fit], weight[fit]
-    positive = weight * y[rows]
+    # the generator's draws in the order the forest has always made them
     tried = rng.random((groups, p)).argsort(axis=1)[:, :draws]  # (groups, draws)
-    v = x[rows[:, None], tried[group]]  # (fitted entries, draws)
-    slot = (group[:, None] * draws + np.arange(draws)).ravel()
-    known = ~np.isnan(v.ravel())
-    lo = np.full(groups * draws, np.inf)
-    hi = np.full(groups * draws, -np.inf)
-    np.minimum.at(lo, slot[known], v.ravel()[known])
-    np.maximum.at(hi, slot[known], v.ravel()[known])
-    threshold = (lo + (hi - lo) * rng.random(groups * draws)).reshape(groups, draws)
+    where = rng.random((groups, draws))  # each threshold's place between min and max
     nan_left = rng.random((groups, draws)) < 0.5
-    left = (v <= threshold[group]) | (np.isnan(v) & nan_left[group])
-
-    def per_slot(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        sums = np.bincount(slot, (values[:, None] * left).ravel(), minlength=groups * draws)
-        return sums.reshape(groups, draws).astype(np.float64, copy=False)  # floats already
-
-    whole = [np.bincount(group, w, minlength=groups)[:, None] for w in (counts, weight, positive)]
-    part = [per_slot(w) for w in (counts, weight, positive)]
+    threshold = np.empty((groups, draws))
+    weights = (bag.counts, bag.weight, bag.positive)
+    part = [np.empty((groups, draws)) for _ in weights]
+    lo, hi = np.full((groups, draws), np.inf), np.full((groups, draws), -np.inf)
+    for j in range(draws):  # one pass per tried feature, over 1-D arrays (faster than 2-D)
+        v = flat.take(bag.offset + tried[:, j].take(group))
+        np.fmin.at(lo[:, j], group, v)  # fmin and fmax skip NaN: inf when no known value
+        np.fmax.at(hi[:, j], group, v)
+        threshold[:, j] = lo[:, j] + (hi[:, j] - lo[:, j]) * where[:, j]
+        left = (v <= threshold[:, j].take(group)) | (np.isnan(v) & nan_left[:, j].take(group))
+        # bincount adds in entry order; leaving out the right entries (which added + 0.0)
+        # gives the same sums, bit for bit
+        on_left = group[left]
+        for out, w in zip(part, weights, strict=True):
+            out[:, j] = np.bincount(on_left, w[left], minlength=groups)
+    whole = [np.bincount(group, w, minlength=groups)[:, None] for w in weights]
     gain = _gini(whole[1], whole[2]) - _gini(part[1], part[2])
     gain -= _gini(whole[1] - part[1], whole[2] - part[2])
-    valid = (lo < hi).reshape(groups, draws) & (part[0] >= _MIN_LEAF)
+    valid = (lo < hi) & (part[0] >= _MIN_LEAF)
     gain = np.where(valid & (whole[0] - part[0] >= _MIN_LEAF), gain, 0.0)
     best = gain.argmax(1)
     chosen = np.take_along_axis(gain, best[:, None], 1)[:, 0]

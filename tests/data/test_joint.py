@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from mlci.config import JointDriftConfig
 from mlci.data.infer import roles_of
-from mlci.data.joint import _auroc, _separability, check_joint_drift
+from mlci.data.joint import _auroc, _encode, _separability, check_joint_drift
 from mlci.data.profile import Profile, profile_table
 from mlci.results import CheckResult, Status
 
@@ -84,3 +84,34 @@ def test_the_forest_is_seeded_and_leans_on_the_shifted_column() -> None:
     assert 0.65 < first[0] < 0.80  # the best possible AUROC for this shift is 0.76
     assert int(first[1].argmax()) == 4
     assert abs(float(first[1].sum()) - 1.0) < 1e-9
+
+
+def test_the_forest_gives_the_same_numbers_as_before_its_passes_were_reshaped() -> None:
+    # Pinned from the forest as it was before its per-level passes were rewritten over 1-D
+    # arrays (same draws, same sums in the same order): a rewrite must not move a verdict.
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 1, (1_000, 6))
+    x[500:, 4] += 1.0
+    x[rng.random(x.shape) < 0.05] = np.nan
+    auroc, importance = _separability(x, np.repeat(np.array([0, 1]), 500))
+    assert auroc == 0.732148
+    assert importance.tolist() == [
+        0.07695007101649103,
+        0.09299164276481786,
+        0.0973003708925338,
+        0.08011302639119275,
+        0.5754899310314923,
+        0.07715495790347238,
+    ]
+
+
+def test_numbers_stay_numbers_text_becomes_ranks_and_missing_is_nan() -> None:
+    reference = [(1.0, None, 3), ("b", "a", None), (True, False, 2.5), (1, "1", None)]
+    current = [(4, 5.5), (None, "b"), (1, 0), (2, 3)]
+    out = _encode(reference, current)
+    assert out.shape == (5, 4)
+    np.testing.assert_array_equal(out[:, 0], [1.0, np.nan, 3.0, 4.0, 5.5])
+    np.testing.assert_array_equal(out[:, 1], [1.0, 0.0, np.nan, np.nan, 1.0])  # a=0, b=1
+    np.testing.assert_array_equal(out[:, 2], [1.0, 0.0, 2.5, 1.0, 0.0])
+    # one text value makes the whole column text: ranks of "1", "2", "3" as strings
+    np.testing.assert_array_equal(out[:, 3], [0.0, 0.0, np.nan, 1.0, 2.0])
