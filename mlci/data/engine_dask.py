@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from mlci.cpus import usable_cpus
 from mlci.data.reader import Advance
 from mlci.errors import InputError, ServiceError, first_line
 
@@ -149,7 +150,7 @@ def _client(settings: DaskConfig) -> Iterator[Any]:
     try:
         with dask.config.set({_SPAWN_ENV: _spawn_env()}):  # read by each Nanny as it is made
             cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=settings.workers or os.cpu_count() or 1,
+                n_workers=settings.workers or usable_cpus(),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",

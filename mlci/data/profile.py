@@ -14,12 +14,12 @@ their counts from its quantile sample (exact while the sample holds every value)
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlci.cpus import usable_cpus
 from mlci.data.accumulator import Accumulator
 from mlci.data.columns import column_type_of
 from mlci.data.profile_json import read_profile
@@ -131,7 +131,7 @@ def _column_pool(threads: int | None = None) -> ThreadPoolExecutor:
     arrays, so columns profile side by side on every core (one thread per core: more measured
     no faster)."""
     return ThreadPoolExecutor(
-        max_workers=threads or os.cpu_count() or 1, thread_name_prefix="mlci-profile"
+        max_workers=threads or usable_cpus(), thread_name_prefix="mlci-profile"
     )
 
 
