@@ -1,7 +1,7 @@
 """Benchmark: `mlci validate` on the local and dask engines as rows grow, next to the read floor.
 
     python benchmarks/scale.py [--rows 10000000 --rows 50000000] [--flat 1000000 ...]
-        [--workers 1 --workers 2] [--repeat N] [--workdir DIR]
+        [--workers 1 --workers 2] [--local-cpus 1] [--repeat N] [--workdir DIR]
 
 The table is validate.py's (20 columns: 10 float with nulls, 4 int, 5 text, 1 bool), written as
 one Parquet file per size in row groups of 500,000 rows (a dask partition each), with the stored
@@ -13,6 +13,8 @@ thread, the dask workers included), steadier than wall time on a shared machine.
 
 - read floor: pyarrow streams every record batch (the faster of 65,536 and 196,608 rows);
 - local: `mlci validate` with `validate.engine: local` (the default);
+- local, pinned to N CPUs (--local-cpus N): the same, the child pinned to N of the machine's CPUs
+  with sched_setaffinity (as `taskset -c` does); mlci sizes its column threads to them;
 - dask N: `mlci validate` with `validate.engine: dask` and a LocalCluster of N worker processes
   (one thread each) started for the run, its start-up included, with its partitions' count;
 - local peak at the --flat sizes: that memory does not grow with the rows.
@@ -97,9 +99,11 @@ def child(name: str, args: list[str]) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak / 1024}))
 
 
-def measure(name: str, *args: str, repeat: int = 1) -> dict[str, Any]:
-    """The fastest of REPEAT child runs, with the highest peak seen."""
+def measure(name: str, *args: str, repeat: int = 1, cpus: int | None = None) -> dict[str, Any]:
+    """The fastest of REPEAT child runs, with the highest peak seen. CPUS: the child is pinned
+    to that many of this machine's CPUs (as `taskset` does; mlci sizes its threads to it)."""
     runs = []
+    pin = sorted(os.sched_getaffinity(0))[:cpus] if cpus else None
     for _ in range(repeat):
         done = subprocess.run(
             [sys.executable, __file__, "--child", name, *args],
@@ -107,6 +111,7 @@ def measure(name: str, *args: str, repeat: int = 1) -> dict[str, Any]:
             text=True,
             check=False,
             env=base.child_env(),
+            preexec_fn=(lambda: os.sched_setaffinity(0, pin)) if pin else None,
         )
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
@@ -137,6 +142,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append", help="default: 10M and 50M")
     parser.add_argument("--flat", type=int, action="append", help="default: 1M, 10M, 50M")
     parser.add_argument("--workers", type=int, action="append", help="default: 1 and 2")
+    parser.add_argument(
+        "--local-cpus",
+        type=int,
+        action="append",
+        default=[],
+        help="also run the local engine pinned to this many CPUs (default: none)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/mlci-bench"))
     args = parser.parse_args()
@@ -154,6 +166,9 @@ def main() -> None:
         r = measure("mlci", str(local), repeat=args.repeat)
         expected = _verdict(local)
         _row(rows, "mlci validate, local", r, floor, f"{expected[0]}, {len(expected[1])} checks")
+        for cpus in args.local_cpus:
+            r = measure("mlci", str(local), repeat=args.repeat, cpus=cpus)
+            _row(rows, f"mlci validate, local, pinned to {cpus} CPU(s)", r, floor, "")
         for n in args.workers or [1, 2]:
             _, proj = prepared(args.workdir, rows, "dask", n)
             what = f"mlci validate, dask {n} worker(s), {_partitions(data, n)} partition(s)"
