@@ -20,7 +20,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import as_integers, floats, floats_summed, integers, primitive
+from mlci.data.arrow import (
+    as_integers,
+    cast,
+    compute,
+    decoded,
+    floats,
+    floats_summed,
+    integers,
+    primitive,
+)
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
 from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
 from mlci.data.reader import NUMBER_PATTERN, is_number
@@ -134,10 +143,10 @@ class ColumnState:
 
         self.rows += len(array)
         if pa.types.is_decimal(array.type):
-            array = array.cast(pa.float64())
+            array = cast(array, pa.float64())
         if self.kind == ColumnType.DATETIME.value:
             if pa.types.is_dictionary(array.type):
-                array = array.dictionary_decode()
+                array = decoded(array)
             array = as_integers(array)
             if self.time_unit is not None:
                 self._times(array)
@@ -169,9 +178,7 @@ class ColumnState:
                 self.values = None
             if self.values is None:
                 return None
-        import pyarrow.compute as pc  # here only: its import alone takes 0.15 s
-
-        return from_dictionary(pc.dictionary_encode(array))
+        return from_dictionary(compute("dictionary_encode", array))
 
     # --------------------------------------------------------------------------- counted path
 
@@ -262,9 +269,10 @@ class ColumnState:
         if not len(uniques):
             return
         if texts is not None and pa.types.is_string(texts.type):
-            import pyarrow.compute as pc  # many values: worth its import
+            from pyarrow import _compute
 
-            number = primitive(pc.match_substring_regex(texts, NUMBER_PATTERN))
+            pattern = _compute.MatchSubstringOptions(NUMBER_PATTERN)
+            number = primitive(compute("match_substring_regex", texts, options=pattern))
         else:
             number = np.array([is_number(str(value)) for value in uniques.tolist()], dtype=bool)
         self.number_like += int(counts[number].sum())

@@ -109,17 +109,17 @@ def _python(array: pa.Array, rows: npt.NDArray[np.intp]) -> tuple[Any, ...]:
     decimals as floats, NaN as None."""
     import pyarrow as pa
 
-    from mlci.data.arrow import as_integers, take
+    from mlci.data.arrow import as_integers, cast, decoded, take
 
     picked: npt.NDArray[np.intp] | None = rows
     if pa.types.is_dictionary(array.type):
         # the sampled rows first, then decoded: decoding the whole batch's column cost a text
         # column more than the rest of its row sample
-        array, picked = take(array, rows).dictionary_decode(), None
+        array, picked = decoded(take(array, rows)), None
     if pa.types.is_temporal(array.type):
         array = as_integers(array)
     if pa.types.is_decimal(array.type):
-        array = array.cast(pa.float64())
+        array = cast(array, pa.float64())
     listed = (array if picked is None else take(array, picked)).to_pylist()
     if pa.types.is_floating(array.type):
         return tuple(None if v is None or not math.isfinite(v) else v for v in listed)

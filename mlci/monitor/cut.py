@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.config import MonitorConfig
 from mlci.data.arrow import (
+    compute,
+    decoded,
     floats,
     floats_summed,
     integers,
@@ -119,7 +121,7 @@ def _stamps_ns(column: pa.Array, name: str) -> npt.NDArray[Any]:
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
-        column = column.dictionary_decode()
+        column = decoded(column)
     if pa.types.is_timestamp(column.type):
         ints, valid = integers(column)
         factor = _NS[column.type.unit]
@@ -329,7 +331,7 @@ def _values(column: pa.Array) -> npt.NDArray[Any]:
     if is_primitive(column.type):
         return primitive(column)
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        encoded = column.dictionary_encode()
+        encoded = compute("dictionary_encode", column)
         distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
         return distinct[integers(encoded.indices)[0]]
     return np.asarray(column.to_numpy(zero_copy_only=False))
