@@ -23,7 +23,6 @@ NO_MIRROR = {
     "mlci/monitor/__init__.py": "package docstring only",
     "mlci/report/__init__.py": "empty package marker",
     "mlci/adapters/deepchecks_runner.py": "runs inside deepchecks' venv: tests/adapters/test_deepchecks.py",
-    "mlci/data/types.py": "two enums (column type, role), no logic",
 }
 
 

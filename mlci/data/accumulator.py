@@ -12,10 +12,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mlci.data.buffers import HashBuffer
-from mlci.data.columns import SEED, ColumnState, column_type_of, time_unit_of
+from mlci.data.columns import SEED, ColumnState
 from mlci.data.rowsample import RowSampler
 from mlci.data.sketch import HashSample
 from mlci.data.stats import Edges, Profile
+from mlci.data.types import column_type_of, time_unit_of
 
 if TYPE_CHECKING:
     import numpy as np

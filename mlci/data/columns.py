@@ -16,7 +16,6 @@ updates are buffered and folded in once the buffer outgrows the sketch, not at e
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,13 +24,12 @@ from mlci.data.arrow import (
     cast,
     compute,
     decoded,
-    floats,
     floats_summed,
     integers,
     primitive,
 )
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
-from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of
+from mlci.data.counted import Counted, from_dictionary, from_span, hashes_of, many_values
 from mlci.data.reader import NUMBER_PATTERN, is_number
 from mlci.data.sketch import HashSample, QuantileSample, bernoulli_rows, hash_numbers
 from mlci.data.stats import (
@@ -51,48 +49,6 @@ if TYPE_CHECKING:
 SEED = 20_240_601
 NULL_HASH = 0x9E3779B97F4A7C15  # the row-hash stand-in for a missing value
 _INTEGRAL = (ColumnType.INT.value, ColumnType.BOOL.value, ColumnType.DATETIME.value)
-
-
-def time_unit_of(arrow_type: pa.DataType) -> str | None:
-    """The unit of a date or timestamp column's integers (None: not a point in time)."""
-    import pyarrow.types as pat
-
-    if pat.is_timestamp(arrow_type):
-        return str(arrow_type.unit)
-    if pat.is_date32(arrow_type):
-        return "D"
-    return "ms" if pat.is_date64(arrow_type) else None
-
-
-def column_type_of(arrow_type: pa.DataType) -> str:
-    import pyarrow.types as pat
-
-    if pat.is_dictionary(arrow_type):
-        return ColumnType.CATEGORY.value
-    checks: list[tuple[Callable[[pa.DataType], bool], str]] = [
-        (pat.is_boolean, ColumnType.BOOL.value),
-        (pat.is_integer, ColumnType.INT.value),
-        (pat.is_floating, ColumnType.FLOAT.value),
-        (pat.is_decimal, ColumnType.FLOAT.value),
-        (pat.is_temporal, ColumnType.DATETIME.value),
-        (pat.is_null, "null"),
-    ]
-    return next((kind for test, kind in checks if test(arrow_type)), ColumnType.STRING.value)
-
-
-def _many_values(array: pa.Array) -> bool:
-    """Whether the array's head alone has more than VALUES_CAP distinct values: then encoding
-    the whole batch as a dictionary (the costliest step of a first batch) would be wasted."""
-    import numpy as np
-    import pyarrow as pa
-
-    if len(array) <= 8 * VALUES_CAP:
-        return False
-    head = array.slice(0, 8 * VALUES_CAP)
-    numbers, valid = integers(head) if pa.types.is_integer(head.type) else floats(head)
-    ordered = np.sort(numbers if valid is None else numbers[valid])
-    # (not np.unique: without return_counts it imports numpy.ma, 40 ms, on its first call)
-    return 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) > VALUES_CAP
 
 
 class ColumnState:
@@ -174,7 +130,7 @@ class ColumnState:
             if counted is not None:
                 return counted
         if self.kind in (*_INTEGRAL, ColumnType.FLOAT.value):
-            if self.values is not None and _many_values(array):
+            if self.values is not None and many_values(array):
                 self.values = None
             if self.values is None:
                 return None

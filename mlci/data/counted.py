@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mlci.data.arrow import primitive, take, text_offsets, validity, values
+from mlci.data.arrow import floats, integers, primitive, take, text_offsets, validity, values
 from mlci.data.sketch import hash_numbers, hash_texts
+from mlci.data.stats import VALUES_CAP
 
 if TYPE_CHECKING:
     import numpy as np
@@ -146,3 +147,18 @@ def hashes_of(batch: Counted, numbers: npt.NDArray[np.float64] | None) -> npt.ND
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     return hash_texts(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))
+
+
+def many_values(array: pa.Array) -> bool:
+    """Whether the array's head alone has more than VALUES_CAP distinct values: then encoding
+    the whole batch as a dictionary (the costliest step of a first batch) would be wasted."""
+    import numpy as np
+    import pyarrow as pa
+
+    if len(array) <= 8 * VALUES_CAP:
+        return False
+    head = array.slice(0, 8 * VALUES_CAP)
+    numbers, valid = integers(head) if pa.types.is_integer(head.type) else floats(head)
+    ordered = np.sort(numbers if valid is None else numbers[valid])
+    # (not np.unique: without return_counts it imports numpy.ma, 40 ms, on its first call)
+    return 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1])) > VALUES_CAP

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from mlci.cpus import usable_cpus
 from mlci.data.accumulator import Accumulator
-from mlci.data.columns import column_type_of
 from mlci.data.profile_json import read_profile
 from mlci.data.reader import (
     Advance,
@@ -43,6 +42,7 @@ from mlci.data.stats import (
     histogram_from_sample,
     own_histogram,
 )
+from mlci.data.types import column_type_of
 from mlci.errors import InputError
 
 if TYPE_CHECKING:
