@@ -19,23 +19,32 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def compute(name: str, *args: Any, options: Any = None) -> Any:
-    """Arrow's compute function NAME on ARGS, as pyarrow.compute's wrappers call it (their
-    `call_function`), without importing that module."""
+def _kernels() -> Any:
+    """pyarrow._compute, the module whose functions pyarrow.compute wraps (in a pyarrow that
+    moved it, the wrapper itself)."""
     try:
-        from pyarrow._compute import call_function
-    except ImportError:  # a pyarrow that moved it: the public spelling
-        from pyarrow.compute import call_function
-    return call_function(name, list(args), options)
+        from pyarrow import _compute
+    except ImportError:
+        import pyarrow.compute as _compute
+    return _compute
+
+
+def compute(name: str, *args: Any, options: Any = None) -> Any:
+    """Arrow's compute function NAME on ARGS, as pyarrow.compute's wrappers call it, without
+    importing that module."""
+    return _kernels().call_function(name, list(args), options)
 
 
 def cast(array: pa.Array, to: pa.DataType) -> pa.Array:
     """`array.cast(to)` (a safe cast: overflow and truncation raise) through `compute`."""
-    try:
-        from pyarrow._compute import CastOptions
-    except ImportError:  # a pyarrow that moved it: the public spelling
-        from pyarrow.compute import CastOptions
-    return compute("cast", array, options=CastOptions.safe(to))
+    return compute("cast", array, options=_kernels().CastOptions.safe(to))
+
+
+def matches(texts: pa.Array, pattern: str) -> pa.Array:
+    """Whether each text matches the regular expression PATTERN (nulls stay null)."""
+    return compute(
+        "match_substring_regex", texts, options=_kernels().MatchSubstringOptions(pattern)
+    )
 
 
 def decoded(array: pa.DictionaryArray) -> pa.Array:
@@ -166,9 +175,8 @@ def mask(keep: npt.NDArray[np.bool_]) -> pa.BooleanArray:
 
 def filtered(array: pa.Array, keep: npt.NDArray[np.bool_]) -> pa.Array:
     """ARRAY's values where KEEP is true. Numbers, flags, times and dictionary codes are picked
-    in numpy and wrapped back (cheaper than Arrow's filter for the few
-    such columns a cut meets: the monitor's text feature, its predictions); anything else is
-    filtered by Arrow (through `compute`)."""
+    in numpy and wrapped back; anything else (the monitor's text features, say) is filtered by
+    Arrow, through `compute`."""
     import numpy as np
     import pyarrow as pa
 

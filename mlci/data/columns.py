@@ -26,6 +26,7 @@ from mlci.data.arrow import (
     decoded,
     floats_summed,
     integers,
+    matches,
     primitive,
 )
 from mlci.data.buffers import HashBuffer, SampleBuffer, Scratch
@@ -225,10 +226,7 @@ class ColumnState:
         if not len(uniques):
             return
         if texts is not None and pa.types.is_string(texts.type):
-            from pyarrow import _compute
-
-            pattern = _compute.MatchSubstringOptions(NUMBER_PATTERN)
-            number = primitive(compute("match_substring_regex", texts, options=pattern))
+            number = primitive(matches(texts, NUMBER_PATTERN))
         else:
             number = np.array([is_number(str(value)) for value in uniques.tolist()], dtype=bool)
         self.number_like += int(counts[number].sum())

@@ -20,6 +20,7 @@ from mlci.data.arrow import (
     integers,
     is_primitive,
     mask,
+    matches,
     primitive,
     take,
     text_offsets,
@@ -147,5 +148,9 @@ def test_the_kernels_called_without_pyarrow_compute_give_what_its_methods_give()
     assert decoded(texts.slice(1)).to_pylist() == [None, "a", "b"]
     amounts = pa.array([decimal.Decimal("1.25"), None], pa.decimal128(5, 2))
     assert cast(amounts, pa.float64()).equals(amounts.cast(pa.float64()))
+    import pyarrow.compute as pc  # the test may: it checks against the module itself
+
+    texts = pa.array(["12", None, "x1", "-3.5e2"])
+    assert matches(texts, r"^-?\d").equals(pc.match_substring_regex(texts, r"^-?\d"))
     with pytest.raises(pa.ArrowInvalid):  # a safe cast, as Array.cast: no silent overflow
         cast(pa.array([2**40]), pa.int32())
