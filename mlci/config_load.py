@@ -217,9 +217,15 @@ def _hint(key: str, model: BaseModel) -> str:
     return f" (did you mean `{found[0]}`?)" if found else ""
 
 
+# Keys a user reaches for that mlci reads from elsewhere: the warning says where.
+_ELSEWHERE = {
+    "monitor.dask": " (the monitor runs on the cluster `validate.dask` names: set it there)",
+}
+
+
 def _unknown_keys(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]:
     for key in model.model_extra or {}:
-        yield f"{prefix}{key}", _hint(key, model)
+        yield f"{prefix}{key}", _ELSEWHERE.get(f"{prefix}{key}") or _hint(key, model)
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         alias = info.alias or name

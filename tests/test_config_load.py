@@ -148,6 +148,21 @@ def test_unknown_keys_warn_with_their_dotted_path(tmp_path: Path) -> None:
     ]
 
 
+def test_a_monitor_dask_section_says_the_cluster_is_validates(tmp_path: Path) -> None:
+    # A user pointing the monitor at their cluster must not be left on a LocalCluster quietly.
+    text = (
+        MINIMAL
+        + "monitor:\n  data: logs/\n  engine: dask\n  dask: {scheduler: 'tcp://10.0.0.5:8786'}\n"
+    )
+    with pytest.warns(ConfigWarning) as caught:
+        loaded = load_config(write(tmp_path, text))
+    assert [str(w.message) for w in caught] == [
+        "mlci.yaml: monitor.dask: unknown key, ignored "
+        "(the monitor runs on the cluster `validate.dask` names: set it there)"
+    ]
+    assert loaded.config.validate_.dask.scheduler is None
+
+
 def test_unknown_keys_inside_list_items_warn(tmp_path: Path) -> None:
     text = MINIMAL + "  slices:\n    - {column: region, min_sise: 10}\n"
     with pytest.warns(ConfigWarning) as caught:
