@@ -40,7 +40,10 @@ class EvalFile(HashedFile):
         try:
             if parquet:
                 return tuple(pq.ParquetFile(self.path).schema_arrow.names)
-            return tuple(pcsv.open_csv(self.path).schema.names)  # the header, the first block
+            # the header, the first block; closed at once, so that no read ahead on Arrow's
+            # threads is still running when a short process exits
+            with pcsv.open_csv(self.path) as reader:
+                return tuple(reader.schema.names)
         except (pa.ArrowException, OSError) as exc:
             fmt = "Parquet" if parquet else "CSV"
             raise InputError(f"{self.path}: cannot read {fmt}: {first_line(exc)}") from None
