@@ -17,11 +17,12 @@ _SELF = Path("/proc/self/cgroup")
 
 def usable_cpus(cgroup: Path = _CGROUP, self_cgroup: Path = _SELF) -> int:
     """CPUs this process may run on at once (at least 1)."""
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:  # no affinity mask to read (macOS, Windows): every core
+        count = os.cpu_count() or 1
     quota = cgroup_quota(cgroup, self_cgroup)
-    if quota is not None:
-        count = min(count or 1, math.ceil(quota))
-    return max(1, count or 1)
+    return max(1, count if quota is None else min(count, math.ceil(quota)))
 
 
 def cgroup_quota(cgroup: Path = _CGROUP, self_cgroup: Path = _SELF) -> float | None:
